@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { loadConfig, ConfigError } from '../config.js';
+import { connect, type Connected } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { runUntilSignalled } from '../main.js';
+import { AppError } from '../shared/errors.js';
+import { VERSION } from '../version.js';
+import { importBins, importSkus, type ImportReport } from '../workflows/import-master-data.js';
+import { seedDemo } from './demo.js';
+
+const say = (m: string): void => void process.stderr.write(`${m}\n`);
+
+/** Opens the database for a one-off command, migrates it, runs `fn`, and closes everything. */
+async function withDatabase<T>(fn: (c: Connected) => Promise<T>): Promise<T> {
+  const c = await connect(loadConfig(), (m) => say(m), 'tandem-cli');
+  try {
+    await migrateToLatest(c.database.db);
+    return await fn(c);
+  } finally {
+    await c.close();
+  }
+}
+
+function progressBar(label: string): { update: (done: number, total: number) => void; stop: () => void } {
+  const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} rows`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+  let started = false;
+  return {
+    update: (done, total) => {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+    stop: () => started && bar.stop(),
+  };
+}
+
+function printReport(report: ImportReport): void {
+  for (const e of report.errors.slice(0, 200)) say(`  row ${e.row}: ${e.field}: ${e.message}`);
+  if (report.errors.length > 200) say(`  … and ${report.errors.length - 200} more errors`);
+  if (report.aborted) {
+    say(`${report.errors.length} error(s) in ${report.rows} rows: nothing was imported. Fix the rows, or pass --skip-invalid to import the valid ones.`);
+    process.exitCode = 1;
+  } else {
+    say(`imported ${report.imported} ${report.kind}, skipped ${report.skipped} of ${report.rows} rows`);
+  }
+}
+
+const program = new Command('tandem').version(VERSION).description('Tandem: order management and warehouse management in one system');
+
+program.command('start', { isDefault: true }).description('API, dashboard and background workers (the default)').action(() => runUntilSignalled('start'));
+program.command('serve').description('API only').action(() => runUntilSignalled('serve'));
+program.command('work').description('background workers only').action(() => runUntilSignalled('work'));
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(() =>
+    withDatabase(async (c) => {
+      const r = await migrateToLatest(c.database.db);
+      say(r.results && r.results.length > 0 ? r.results.map((m) => `${m.status}: ${m.migrationName}`).join('\n') : 'the database is up to date');
+    }),
+  );
+
+const imp = program.command('import').description('bulk import from CSV, all or nothing unless --skip-invalid');
+imp
+  .command('skus <file>')
+  .description('SKUs: sku,name,gtin,weight_g,length_mm,width_mm,height_mm,kit_components (A:2|B:1)')
+  .option('--skip-invalid', 'import the valid rows and report the others')
+  .action((file: string, opts: { skipInvalid?: boolean }) =>
+    withDatabase(async (c) => {
+      const bar = progressBar('skus');
+      const report = await importSkus(c.database.db, readFileSync(file, 'utf8'), { skipInvalid: !!opts.skipInvalid, actor: 'cli', onProgress: bar.update });
+      bar.stop();
+      printReport(report);
+    }),
+  );
+imp
+  .command('bins <file>')
+  .description('bins of one warehouse: code,zone,walk_sequence,capacity_units,pickable')
+  .addOption(new Option('--warehouse <code>', 'warehouse code or id').makeOptionMandatory())
+  .option('--skip-invalid', 'import the valid rows and report the others')
+  .action((file: string, opts: { warehouse: string; skipInvalid?: boolean }) =>
+    withDatabase(async (c) => {
+      const bar = progressBar('bins');
+      const report = await importBins(c.database.db, opts.warehouse, readFileSync(file, 'utf8'), { skipInvalid: !!opts.skipInvalid, actor: 'cli', onProgress: bar.update });
+      bar.stop();
+      printReport(report);
+    }),
+  );
+
+program
+  .command('demo')
+  .description('seed a believable brand: 3 warehouses with bins, 200 SKUs, 3 channels')
+  .action(() =>
+    withDatabase(async (c) => {
+      const summary = await seedDemo(c.database.db, say);
+      say(JSON.stringify(summary, null, 2));
+    }),
+  );
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError) say(`configuration error: ${err.message}`);
+  else if (err instanceof AppError) say(`${err.code}: ${err.message}`);
+  else say(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

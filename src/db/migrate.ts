@@ -1,0 +1,16 @@
+import { Migrator, type MigrationResultSet } from 'kysely';
+import type { Db } from './database.js';
+import { migrations } from './migrations/index.js';
+
+/** Applies every pending migration, in order; safe to run from several processes at once (Kysely takes a lock). */
+export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'tandem_migrations',
+    migrationLockTableName: 'tandem_migrations_lock',
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}

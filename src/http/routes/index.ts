@@ -1,0 +1,10 @@
+import type { FastifyInstance } from 'fastify';
+import type { RouteContext } from './context.js';
+import { platformRoutes } from './platform.routes.js';
+import { masterDataRoutes } from './master-data.routes.js';
+
+/** Every module's routes. Add a module's `register` here. */
+export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  platformRoutes(app, ctx);
+  masterDataRoutes(app, ctx);
+}

@@ -1,0 +1,78 @@
+import pino from 'pino';
+import { loadConfig, type Config } from './config.js';
+import { connect, type Connected } from './db/connect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { withTx } from './db/database.js';
+import { buildServer } from './http/server.js';
+import { ensureBootstrapAdmin } from './modules/auth/index.js';
+import { startWorkers } from './worker.js';
+import { VERSION } from './version.js';
+
+export type Role = 'start' | 'serve' | 'work';
+
+export interface Running {
+  url: string | undefined;
+  connected: Connected;
+  shutdown(reason?: string): Promise<void>;
+}
+
+/**
+ * The composition root: config → database (embedded or external) → migrations → HTTP and/or workers.
+ * `start` runs both, `serve` only HTTP, `work` only background jobs. Every process is stateless.
+ */
+export async function startTandem(role: Role, config: Config = loadConfig()): Promise<Running> {
+  const logger = pino({ level: config.logLevel });
+  const connected = await connect(config, (m) => logger.info(m), `tandem-${role}`);
+  const { db } = connected.database;
+  const applied = await migrateToLatest(db);
+  for (const r of applied.results ?? []) logger.info({ migration: r.migrationName, status: r.status }, 'migration');
+
+  const generated = await withTx(db, (tx) => ensureBootstrapAdmin(tx, config.adminKey));
+  if (generated) {
+    // Printed once, on the first start: it is stored only as a hash.
+    process.stdout.write(`\n  Tandem admin API key (shown once, store it now):\n\n    ${generated}\n\n`);
+  }
+
+  const app =
+    role === 'work'
+      ? undefined
+      : await buildServer({ db, version: VERSION, databaseKind: connected.kind, postgresVersion: connected.postgresVersion, logLevel: config.logLevel, bodyLimitBytes: config.bodyLimitBytes });
+  const workers = role === 'serve' ? undefined : startWorkers(db, logger);
+
+  let url: string | undefined;
+  if (app) {
+    url = await app.listen({ port: config.port, host: config.host });
+    logger.info({ url, database: connected.kind, postgres: connected.postgresVersion }, `Tandem ${VERSION} listening; API docs at ${url}/api/docs`);
+  }
+
+  let done: Promise<void> | undefined;
+  const shutdown = (reason = 'shutdown'): Promise<void> =>
+    (done ??= (async () => {
+      logger.info({ reason }, 'shutting down: finishing in-flight requests');
+      const force = setTimeout(() => {
+        logger.error('shutdown timed out; exiting');
+        process.exit(1);
+      }, config.shutdownTimeoutMs);
+      force.unref();
+      await app?.close(); // stops accepting, waits for in-flight requests
+      await workers?.stop();
+      await connected.close(); // pool, then the embedded server if we own it
+      clearTimeout(force);
+      logger.info('stopped');
+    })());
+
+  return { url, connected, shutdown };
+}
+
+/** Runs until SIGTERM or SIGINT, then shuts down gracefully. */
+export async function runUntilSignalled(role: Role): Promise<void> {
+  const running = await startTandem(role);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void running.shutdown(signal).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

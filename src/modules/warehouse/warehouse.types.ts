@@ -1,0 +1,48 @@
+import type { Address } from '../../db/tables/master-data.js';
+
+export type WarehouseErrorCode = 'warehouse_not_found' | 'warehouse_exists' | 'invalid_timezone' | 'bin_not_found' | 'bin_exists' | 'zone_not_found';
+
+export interface WarehouseInput {
+  code: string;
+  name: string;
+  address: Address;
+  lat?: number | undefined;
+  lng?: number | undefined;
+  timezone: string;
+  cutoff_time?: string | undefined;
+  type?: 'own' | 'external' | undefined;
+}
+
+export interface WarehouseView {
+  id: string;
+  code: string;
+  name: string;
+  address: Address;
+  lat: number | null;
+  lng: number | null;
+  timezone: string;
+  cutoff_time: string | null;
+  type: 'own' | 'external';
+  active: boolean;
+  created_at: Date;
+}
+
+export interface BinInput {
+  code: string;
+  zone?: string | undefined;
+  walk_sequence?: number | undefined;
+  capacity_units?: number | undefined;
+  pickable?: boolean | undefined;
+}
+
+export interface BinView {
+  id: string;
+  warehouse_id: string;
+  code: string;
+  zone: string | null;
+  zone_id: string | null;
+  walk_sequence: number;
+  capacity_units: number | null;
+  pickable: boolean;
+  active: boolean;
+}
