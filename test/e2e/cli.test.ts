@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb(2);
+});
+afterAll(async () => t.close());
+
+function tandem(...args: string[]): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    env: { ...process.env, DATABASE_URL: t.url, LOG_LEVEL: 'silent' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+const count = async (table: string): Promise<number> => (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(t.db)).rows[0]!.n;
+
+describe('the tandem command', () => {
+  it('migrates, and says so when there is nothing to do', () => {
+    const r = tandem('migrate');
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('up to date');
+  });
+
+  it('imports nothing from a SKU file with errors, prints them by row, and exits 1', async () => {
+    const file = path.join(os.tmpdir(), `tandem-skus-${process.pid}.csv`);
+    fs.writeFileSync(file, 'sku,name,gtin\nCLI-1,One,\nCLI-2,Two,12345\n');
+    const bad = tandem('import', 'skus', file);
+    expect(bad.status).toBe(1);
+    expect(bad.out).toContain('row 2: gtin');
+    expect(bad.out).toContain('nothing was imported');
+    expect(await count('skus')).toBe(0);
+    const skipped = tandem('import', 'skus', file, '--skip-invalid');
+    expect(skipped.status).toBe(0);
+    expect(skipped.out).toContain('imported 1 skus, skipped 1 of 2 rows');
+    fs.rmSync(file);
+  });
+
+  it('seeds a believable demo brand, and a second run adds nothing', async () => {
+    const r = tandem('demo');
+    expect(r.status).toBe(0);
+    expect(await count('warehouses')).toBe(3);
+    expect(await sql<{ n: number }>`select count(*)::int as n from skus where sku not like 'CLI-%'`.execute(t.db).then((x) => x.rows[0]!.n)).toBe(200);
+    expect(await count('channels')).toBe(3);
+    expect(await count('bins')).toBeGreaterThan(300);
+    const cities = await sql<{ city: string }>`select address->>'city' as city from warehouses order by code`.execute(t.db);
+    expect(new Set(cities.rows.map((c) => c.city)).size).toBe(3);
+    const again = tandem('demo');
+    expect(again.status).toBe(0);
+    expect(await count('warehouses')).toBe(3);
+  });
+
+  it('imports bins for a warehouse from CSV', async () => {
+    const file = path.join(os.tmpdir(), `tandem-bins-${process.pid}.csv`);
+    fs.writeFileSync(file, 'code,zone,walk_sequence\nZ-01,Z,1\nZ-02,Z,2\n');
+    const r = tandem('import', 'bins', file, '--warehouse', 'BLR');
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('imported 2 bins');
+    fs.rmSync(file);
+  });
+});
