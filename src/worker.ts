@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from './db/database.js';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency.js';
+import { reallocateWaiting } from './workflows/allocate-order.js';
 
 export interface Job {
   name: string;
@@ -9,7 +10,10 @@ export interface Job {
 }
 
 /** Background jobs of `tandem work`; later modules add theirs (outbox dispatch, channel sync, …). */
-export const JOBS: Job[] = [{ name: 'purge-idempotency-keys', everyMs: 10 * 60_000, run: purgeExpiredIdempotencyKeys }];
+export const JOBS: Job[] = [
+  { name: 'purge-idempotency-keys', everyMs: 10 * 60_000, run: purgeExpiredIdempotencyKeys },
+  { name: 'reallocate-backorders', everyMs: 30_000, run: (db) => reallocateWaiting(db) },
+];
 
 function lockKey(name: string): number {
   let h = 0;
@@ -18,8 +22,8 @@ function lockKey(name: string): number {
 }
 
 /**
- * Runs each job on its interval. Any number of processes may run workers: a transaction-scoped
- * advisory lock makes sure one job runs in one place at a time, with no coordinator beyond PostgreSQL.
+ * Runs each job on its interval. Any number of processes may run workers: an advisory lock makes sure
+ * one job runs in one place at a time, with no coordinator beyond PostgreSQL.
  */
 export function startWorkers(db: Db, log: { info: (o: object, m: string) => void; error: (o: object, m: string) => void }, jobs: Job[] = JOBS): { stop(): Promise<void> } {
   let stopping = false;
@@ -28,11 +32,16 @@ export function startWorkers(db: Db, log: { info: (o: object, m: string) => void
     const tick = async (): Promise<void> => {
       if (stopping) return;
       try {
-        await db.transaction().execute(async (tx) => {
-          const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${lockKey(job.name)}) as ok`.execute(tx);
+        // A session lock held on one pooled connection while the job runs with the pool (its own transactions).
+        await db.connection().execute(async (conn) => {
+          const got = await sql<{ ok: boolean }>`select pg_try_advisory_lock(${lockKey(job.name)}) as ok`.execute(conn);
           if (!got.rows[0]?.ok) return;
-          const result = await job.run(tx as unknown as Db);
-          log.info({ job: job.name, result }, 'job ran');
+          try {
+            const result = await job.run(db);
+            log.info({ job: job.name, result }, 'job ran');
+          } finally {
+            await sql`select pg_advisory_unlock(${lockKey(job.name)})`.execute(conn);
+          }
         });
       } catch (err) {
         log.error({ job: job.name, err }, 'job failed');

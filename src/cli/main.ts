@@ -10,6 +10,10 @@ import { AppError } from '../shared/errors.js';
 import { VERSION } from '../version.js';
 import { importBins, importSkus, type ImportReport } from '../workflows/import-master-data.js';
 import { seedDemo } from './demo.js';
+import { withTx } from '../db/database.js';
+import { verifyInventory } from '../modules/inventory/index.js';
+import { getWarehouse } from '../modules/warehouse/index.js';
+import { importOrders } from '../workflows/import-orders.js';
 
 const say = (m: string): void => void process.stderr.write(`${m}\n`);
 
@@ -93,6 +97,26 @@ imp
     }),
   );
 
+imp
+  .command('orders <file>')
+  .description('orders: one row per line, grouped by order_id (see docs/orders.md for the columns)')
+  .option('--channel <id>', 'channel the orders came from (default: the API channel)')
+  .option('--skip-invalid', 'import the orders whose rows are all valid and report the others')
+  .action((file: string, opts: { channel?: string; skipInvalid?: boolean }) =>
+    withDatabase(async (c) => {
+      const bar = progressBar('orders');
+      const r = await importOrders(c.database.db, readFileSync(file, 'utf8'), { channelId: opts.channel, skipInvalid: !!opts.skipInvalid, actor: 'cli', onProgress: bar.update });
+      bar.stop();
+      for (const e of r.errors.slice(0, 200)) say(`  row ${e.row}: ${e.field}: ${e.message}`);
+      if (r.aborted) {
+        say(`${r.errors.length} error(s) in ${r.rows} rows: nothing was imported. Fix the rows, or pass --skip-invalid.`);
+        process.exitCode = 1;
+      } else {
+        say(`imported ${r.created} new order(s) (${r.duplicates} already known) from ${r.rows} rows; skipped ${r.skipped_rows} row(s)`);
+      }
+    }),
+  );
+
 program
   .command('demo')
   .description('seed a believable brand: 3 warehouses with bins, 200 SKUs, 3 channels')
@@ -100,6 +124,30 @@ program
     withDatabase(async (c) => {
       const summary = await seedDemo(c.database.db, say);
       say(JSON.stringify(summary, null, 2));
+    }),
+  );
+
+program
+  .command('inventory')
+  .description('inventory maintenance')
+  .command('verify')
+  .description('recompute on_hand, reserved, states, bins and in-transit stock from the ledger, reservations and transfers; report every drift (exit 1 on any)')
+  .option('--warehouse <code>', 'only this warehouse (code or id)')
+  .option('--json', 'print the drifts as JSON')
+  .action((opts: { warehouse?: string; json?: boolean }) =>
+    withDatabase(async (c) => {
+      const db = c.database.db;
+      const wh = opts.warehouse ? (await getWarehouse(db, opts.warehouse)).id : undefined;
+      const drifts = await withTx(db, (tx) => verifyInventory(tx, { warehouse_ids: wh ? [wh] : null }), { isolation: 'repeatable read' });
+      if (opts.json) process.stdout.write(`${JSON.stringify(drifts, null, 2)}\n`);
+      else {
+        for (const d of drifts) {
+          const where = [`sku ${d.sku_id}`, `warehouse ${d.warehouse_id}`, d.bin_id !== undefined ? `bin ${d.bin_id ?? '(unplaced)'}` : '', d.lot ? `lot ${d.lot}` : '', d.state ? `state ${d.state}` : ''].filter(Boolean).join(', ');
+          process.stdout.write(`drift ${d.kind}: ${where}: is ${d.actual}, should be ${d.expected}\n`);
+        }
+      }
+      say(drifts.length === 0 ? 'inventory verified: no drift' : `${drifts.length} drift(s) found`);
+      if (drifts.length > 0) process.exitCode = 1;
     }),
   );
 

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type RawBuilder, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 import { PG, pgCode } from '../shared/errors.js';
@@ -20,6 +20,24 @@ export interface Database {
   close(): Promise<void>;
 }
 
+const PREPARE = /^\/\* prepare:([a-z0-9_]{1,60}) \*\//;
+
+/**
+ * Opt-in prepared statements: a query whose SQL starts with `/* prepare:<name> *\/` (see `prepared()`) runs as a
+ * named prepared statement on its connection, so PostgreSQL parses and plans it once per connection. For hot,
+ * fixed-text statements only: the name must always carry the same text.
+ */
+function prepareMarked(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, ...rest: unknown[]) => {
+    const m = typeof text === 'string' ? PREPARE.exec(text) : null;
+    return m ? query({ name: m[1], text, values: rest[0] }, ...rest.slice(1)) : query(text, ...rest);
+  };
+}
+
+/** The marker that makes a `sql` query a named prepared statement (put it first in the query). */
+export const prepared = (name: string): RawBuilder<unknown> => sql.raw(`/* prepare:${name} */ `);
+
 /** Opens a pool and a Kysely instance over it. */
 export function openDatabase(url: string, poolSize = 20, applicationName = 'tandem'): Database {
   const pool = new pg.Pool({
@@ -30,6 +48,7 @@ export function openDatabase(url: string, poolSize = 20, applicationName = 'tand
   });
   // A broken idle client must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  pool.on('connect', prepareMarked);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let closed: Promise<void> | undefined;
   return {

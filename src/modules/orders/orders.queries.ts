@@ -1,0 +1,76 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../db/database.js';
+import { ORDER_COLUMNS, toOrderRow } from './orders.repo.js';
+import type { OrderRow } from './orders.types.js';
+
+export interface ListOrdersInput {
+  limit: number;
+  cursor?: string | undefined;
+  status?: string[] | undefined;
+  channel_id?: string | undefined;
+  warehouse_ids?: string[] | null | undefined;
+  created_after?: string | undefined;
+  created_before?: string | undefined;
+  hold_reason?: string | undefined;
+  q?: string | undefined;
+  sort?: 'created' | 'dispatch_by' | undefined;
+}
+
+/**
+ * Pages orders. Sorted by id (creation) or by dispatch_by (SLA first); the cursor is opaque.
+ * A warehouse scope limits the list to orders with fulfillment work in those warehouses.
+ */
+export async function listOrders(db: Executor, f: ListOrdersInput): Promise<{ data: OrderRow[]; next_cursor: string | null }> {
+  let q = db.selectFrom('orders').select(ORDER_COLUMNS).limit(f.limit + 1);
+  if (f.status?.length) q = q.where('status', 'in', f.status);
+  if (f.channel_id) q = q.where('channel_id', '=', f.channel_id);
+  if (f.created_after) q = q.where('created_at', '>=', new Date(f.created_after));
+  if (f.created_before) q = q.where('created_at', '<', new Date(f.created_before));
+  if (f.hold_reason) q = q.where(sql<boolean>`exists (select 1 from order_holds h where h.order_id = orders.id and h.status = 'open' and h.reason = ${f.hold_reason})`);
+  if (f.warehouse_ids) {
+    const ids = f.warehouse_ids.length > 0 ? f.warehouse_ids : [''];
+    q = q.where(sql<boolean>`exists (select 1 from fulfillment_orders fo where fo.order_id = orders.id and fo.warehouse_id = any(${ids}))`);
+  }
+  if (f.q) {
+    const like = `%${f.q.replace(/[%_\\]/g, '\\$&')}%`;
+    q = q.where((eb) =>
+      eb.or([
+        eb('number', 'ilike', like),
+        eb('external_id', '=', f.q!),
+        eb('customer_name', 'ilike', like),
+        eb('customer_email', 'ilike', like),
+        eb('customer_phone', 'like', like),
+        sql<boolean>`exists (select 1 from order_lines l join skus s on s.id = l.sku_id where l.order_id = orders.id and s.sku = ${f.q})`,
+      ]),
+    );
+  }
+  if (f.sort === 'dispatch_by') {
+    // Cursor "<epoch ms or 'z'>|<id>": orders without a dispatch-by come last.
+    if (f.cursor) {
+      const [t, id] = f.cursor.split('|');
+      q = t === 'z'
+        ? q.where('dispatch_by', 'is', null).where('id', '>', id!)
+        : q.where(sql<boolean>`(dispatch_by, id) > (${new Date(Number(t))}, ${id}) or dispatch_by is null`);
+    }
+    q = q.orderBy(sql`dispatch_by asc nulls last`).orderBy('id');
+  } else {
+    if (f.cursor) q = q.where('id', '<', f.cursor);
+    q = q.orderBy('id', 'desc');
+  }
+  const rows = (await q.execute()).map((r) => toOrderRow(r as never));
+  const page = rows.slice(0, f.limit);
+  const last = page.at(-1);
+  const next = rows.length > f.limit && last ? (f.sort === 'dispatch_by' ? `${last.dispatch_by ? last.dispatch_by.getTime() : 'z'}|${last.id}` : last.id) : null;
+  return { data: page, next_cursor: next };
+}
+
+/** Orders waiting on an open hold, oldest first, with their open holds. */
+export async function listHeldOrders(db: Executor, limit: number): Promise<{ order_id: string; number: string; created_at: Date; holds: { id: string; reason: string; detail: string }[] }[]> {
+  const rows = await sql<{ order_id: string; number: string; created_at: Date; holds: { id: string; reason: string; detail: string }[] }>`
+    SELECT o.id AS order_id, o.number, o.created_at,
+           json_agg(json_build_object('id', h.id, 'reason', h.reason, 'detail', h.detail) ORDER BY h.created_at) AS holds
+    FROM orders o JOIN order_holds h ON h.order_id = o.id AND h.status = 'open'
+    WHERE o.status = 'on_hold'
+    GROUP BY o.id ORDER BY o.created_at LIMIT ${limit}`.execute(db);
+  return rows.rows;
+}

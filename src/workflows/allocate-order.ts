@@ -1,0 +1,101 @@
+import { withTx, type Db, type Tx } from '../db/database.js';
+import { kitComponents } from '../modules/catalog/index.js';
+import { addFulfillmentWork } from '../modules/fulfillment/index.js';
+import { allocationStatus, getOrderLines, listOrders, lockOrder, recordOrderEvent, transitionOrder, type OrderLineView, type OrderRow } from '../modules/orders/index.js';
+import { recordDecision, simplePlanner, type Candidate, type DemandLine } from '../modules/routing/index.js';
+import { listWarehouses } from '../modules/warehouse/index.js';
+import { availability, openReservations, reserveForOrder } from './inventory-port.js';
+
+const shippable = (l: OrderLineView): boolean => l.needs_shipping && !l.fulfilled_externally && l.sku_id !== null;
+
+/** Units of each order line that its open reservations cover (a kit line: whole kits only). */
+function reservedUnitsByLine(lines: OrderLineView[], comps: Map<string, { sku_id: string; qty: number }[]>, res: { ref_line: string; sku_id: string; qty: number }[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const l of lines) {
+    const parts = comps.get(l.sku_id!) ?? [{ sku_id: l.sku_id!, qty: 1 }];
+    let units = Number.POSITIVE_INFINITY;
+    for (const p of parts) {
+      const held = res.filter((r) => r.ref_line === l.id && r.sku_id === p.sku_id).reduce((s, r) => s + r.qty, 0);
+      units = Math.min(units, Math.floor(held / p.qty));
+    }
+    out.set(l.id, Number.isFinite(units) ? units : 0);
+  }
+  return out;
+}
+
+/**
+ * Routes and reserves what an order still needs: plans with the routing planner over live availability,
+ * reserves each planned warehouse with guarded updates (a unit another order took meanwhile simply becomes
+ * backordered — never oversold), creates fulfillment work, stores the decision with its reasons, and moves
+ * the order to allocated / partially_allocated / backordered. Runs inside the caller's transaction with the order locked.
+ */
+export async function allocateOrder(tx: Tx, order: OrderRow, actor?: string): Promise<OrderRow> {
+  const lines = (await getOrderLines(tx, order.id)).filter(shippable);
+  const kitIds = [...new Set(lines.map((l) => l.sku_id!))];
+  const comps = await kitComponents(tx, kitIds);
+  const partsOf = (l: OrderLineView) => comps.get(l.sku_id!)?.map((c) => ({ sku_id: c.sku_id, qty: c.qty })) ?? [{ sku_id: l.sku_id!, qty: 1 }];
+
+  const before = reservedUnitsByLine(lines, comps, await openReservations(tx, order.id));
+  const demand: DemandLine[] = [];
+  let toShip = 0;
+  for (const l of lines) {
+    const open = l.qty - l.qty_cancelled - l.qty_shipped;
+    toShip += open;
+    const need = open - (before.get(l.id) ?? 0);
+    if (need > 0) demand.push({ line_id: l.id, qty: need, components: partsOf(l) });
+  }
+
+  if (demand.length > 0) {
+    const skuIds = [...new Set(demand.flatMap((d) => d.components.map((c) => c.sku_id)))];
+    const avail = await availability(tx, skuIds);
+    const warehouses = (await listWarehouses(tx, null)).filter((w) => w.active);
+    const candidates: Candidate[] = warehouses.map((w, i) => ({ warehouse_id: w.id, code: w.code, available: avail.get(w.id) ?? new Map(), priority: i }));
+    const plan = simplePlanner(demand, candidates);
+    // A retry that finds nothing new changes nothing and records nothing (the background re-allocation runs often).
+    if (plan.allocations.length === 0 && (order.status === 'backordered' || order.status === 'partially_allocated')) return order;
+
+    for (const a of plan.allocations) {
+      const work: { order_line_id: string; sku_id: string; qty: number }[] = [];
+      for (const pl of a.lines) {
+        const d = demand.find((x) => x.line_id === pl.line_id)!;
+        const kit = d.components.length > 1 || d.components[0]!.qty > 1;
+        const req = d.components.map((c) => ({ ref_line: d.line_id, sku_id: c.sku_id, warehouse_id: a.warehouse_id, qty: c.qty * pl.qty }));
+        let got: Map<string, number>;
+        try {
+          // A kit is reserved whole or not at all; a plain line takes what the shelf still has.
+          got = await reserveForOrder(tx, order.id, req, kit ? 'all_or_nothing' : 'partial', actor);
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'insufficient_stock') throw err;
+          got = new Map();
+        }
+        for (const r of req) {
+          const q = got.get(`${r.ref_line}|${r.sku_id}`) ?? 0;
+          if (q > 0) work.push({ order_line_id: r.ref_line, sku_id: r.sku_id, qty: q });
+        }
+      }
+      if (work.length > 0) {
+        await addFulfillmentWork(tx, { order_id: order.id, warehouse_id: a.warehouse_id, priority: order.priority, dispatch_by: order.dispatch_by, lines: work }, actor);
+      }
+    }
+    await recordDecision(tx, order.id, plan);
+    await recordOrderEvent(tx, order.id, 'routed', plan.reasons.map((r) => r.summary).join('; ') || 'No warehouse has stock', { strategy: plan.strategy, allocations: plan.allocations, backordered: plan.backordered }, actor);
+  }
+
+  const after = reservedUnitsByLine(lines, comps, await openReservations(tx, order.id));
+  const allocated = [...after.values()].reduce((s, n) => s + n, 0);
+  const next = allocationStatus(toShip, allocated);
+  if (next === order.status) return order;
+  const why = next === 'allocated' ? 'All lines reserved' : next === 'partially_allocated' ? `${allocated} of ${toShip} unit(s) reserved; the rest is backordered` : next === 'backordered' ? 'No stock anywhere; backordered' : 'Nothing to ship';
+  return transitionOrder(tx, order, next, why, { allocated_units: allocated, units_to_ship: toShip }, actor);
+}
+
+/** Orders waiting for stock, most urgent first: the background job retries them as stock arrives. */
+export async function reallocateWaiting(db: Db, limit = 50): Promise<number> {
+  const waiting = await listOrders(db, { limit, status: ['backordered', 'partially_allocated'], sort: 'dispatch_by' });
+  let changed = 0;
+  for (const o of waiting.data) {
+    const after = await withTx(db, async (tx) => allocateOrder(tx, await lockOrder(tx, o.id), 'system:reallocate'));
+    if (after.status !== o.status) changed++;
+  }
+  return changed;
+}

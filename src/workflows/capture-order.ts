@@ -1,0 +1,74 @@
+import { withTx, type Db, type Tx } from '../db/database.js';
+import { resolveSkus } from '../modules/catalog/index.js';
+import { getChannel, resolveListings } from '../modules/channels/index.js';
+import {
+  addHolds, computeTotals, derivePriority, evaluateHolds, findLookalikes, findOrderByExternal, getRules, insertOrder, lockOrder,
+  recordOrderEvent, transitionOrder, type OrderInput, type OrderRow, type ResolvedLine,
+} from '../modules/orders/index.js';
+import { allocateOrder } from './allocate-order.js';
+
+export interface CaptureResult {
+  order: OrderRow;
+  /** False when the order was already captured (same channel and external id): nothing changed. */
+  created: boolean;
+}
+
+/** Maps each line to one of our SKUs: by our SKU code, else through the channel's listings. */
+async function resolveLines(tx: Tx, channelId: string, input: OrderInput): Promise<ResolvedLine[]> {
+  const skus = await resolveSkus(tx, input.lines.map((l) => l.sku).filter((s): s is string => !!s));
+  const listingKeys = input.lines.flatMap((l) => [l.channel_sku, l.sku].filter((s): s is string => !!s));
+  const listings = await resolveListings(tx, channelId, [...new Set(listingKeys)]);
+  return input.lines.map((l, i) => {
+    const bySku = l.sku ? skus.get(l.sku) : undefined;
+    const byListing = (l.channel_sku && listings.get(l.channel_sku)) || (l.sku && listings.get(l.sku)) || null;
+    return { line_no: i + 1, sku_id: bySku?.id ?? byListing ?? null, input: l };
+  });
+}
+
+/**
+ * Places an order from any channel, exactly once: capture (idempotent on channel + external id), verify
+ * (holds), then route and reserve — all in one transaction, so an order exists with its reservations and
+ * events, or not at all. A repeated delivery returns the first order unchanged.
+ */
+export async function captureOrder(db: Db, channelId: string, input: OrderInput, actor?: string): Promise<CaptureResult> {
+  return withTx(db, async (tx) => {
+    const existing = await findOrderByExternal(tx, channelId, input.external_id);
+    if (existing) return { order: existing, created: false };
+    await getChannel(tx, channelId);
+
+    const lines = await resolveLines(tx, channelId, input);
+    const totals = computeTotals(input);
+    const rules = await getRules(tx, channelId);
+    const placedAt = input.placed_at ? new Date(input.placed_at) : new Date();
+    const { priority, dispatchBy, why } = derivePriority(input, rules, placedAt);
+    const lineKey = lines
+      .map((l) => `${l.sku_id ?? l.input.channel_sku ?? l.input.sku ?? ''}x${l.input.qty}`)
+      .sort()
+      .join(',');
+    const duplicates =
+      rules.duplicate_window_minutes > 0
+        ? await findLookalikes(tx, { phone: input.customer.phone, email: input.customer.email, since: new Date(Date.now() - rules.duplicate_window_minutes * 60_000), lineKey })
+        : [];
+    const holds = evaluateHolds(
+      {
+        input,
+        totalAmount: totals.total,
+        unmapped: lines.filter((l) => !l.sku_id && l.input.needs_shipping !== false).map((l) => ({ line_no: l.line_no, sku: l.input.sku, channel_sku: l.input.channel_sku })),
+        duplicates,
+        needsShipping: input.lines.some((l) => l.needs_shipping !== false && !l.fulfilled_externally),
+      },
+      rules,
+    );
+
+    const { order, created } = await insertOrder(tx, { channelId, input, lines, totals, priority, dispatchBy });
+    if (!created) return { order, created };
+    await recordOrderEvent(tx, order.id, 'placed', `Order ${order.number} captured`, { channel_id: channelId, external_id: input.external_id, total_amount: totals.total, currency: input.currency, priority, priority_reasons: why }, actor);
+
+    const locked = await lockOrder(tx, order.id);
+    if (holds.length > 0) {
+      await addHolds(tx, order.id, holds, actor);
+      return { order: await transitionOrder(tx, locked, 'on_hold', `On hold: ${holds.map((h) => h.reason).join(', ')}`, { reasons: holds.map((h) => h.reason) }, actor), created };
+    }
+    return { order: await allocateOrder(tx, locked, actor), created };
+  });
+}
