@@ -2,6 +2,7 @@ import { withTx, type Db } from '../db/database.js';
 import { createSku, findSku, gs1CheckDigit } from '../modules/catalog/index.js';
 import { createBins, createWarehouse, findWarehouse, type BinInput } from '../modules/warehouse/index.js';
 import { createChannel, createListing, listChannels } from '../modules/channels/index.js';
+import { seedDemoOrders, seedDemoStock } from './demo-orders.js';
 
 const WAREHOUSES = [
   { code: 'BLR', name: 'Bengaluru Fulfilment Centre', address: { line1: 'Plot 14, KIADB Industrial Area', city: 'Bengaluru', state: 'KA', postal_code: '562123', country: 'IN' }, lat: 13.0827, lng: 77.5877, cutoff_time: '16:00' },
@@ -43,9 +44,12 @@ function binsFor(): BinInput[] {
   return bins;
 }
 
-/** Seeds a believable brand: 3 warehouses in different cities with bins, 200 SKUs (some kits), 3 channels with listings. Safe to run twice. */
+/**
+ * Seeds a believable brand: 3 warehouses in different cities with bins, 200 SKUs (some kits), a channel of every type
+ * with listings, opening stock, and orders from every channel through its real capture path. Safe to run twice.
+ */
 export async function seedDemo(db: Db, log: (m: string) => void): Promise<Record<string, number>> {
-  return withTx(db, async (tx) => {
+  const result = await withTx(db, async (tx) => {
     let warehouses = 0;
     let bins = 0;
     for (const w of WAREHOUSES) {
@@ -97,6 +101,9 @@ export async function seedDemo(db: Db, log: (m: string) => void): Promise<Record
       { type: 'shopify' as const, name: 'Shopify — brand.in', secret: 'demo-shopify-webhook-secret', prefix: 'SHOP-' },
       { type: 'amazon' as const, name: 'Amazon.in', secret: undefined, prefix: 'AMZ-' },
       { type: 'api' as const, name: 'Brand app', secret: undefined, prefix: '' },
+      { type: 'woocommerce' as const, name: 'WooCommerce — brand.co.in', secret: 'demo-woo-webhook-secret', prefix: '' },
+      { type: 'flipkart' as const, name: 'Flipkart', secret: undefined, prefix: 'FK-' },
+      { type: 'csv' as const, name: 'Marketplace CSV uploads', secret: undefined, prefix: '' },
     ]) {
       if (existing.has(ch.name)) continue;
       const created = await createChannel(tx, { type: ch.type, name: ch.name, secret: ch.secret, settings: {} }, 'demo');
@@ -110,6 +117,11 @@ export async function seedDemo(db: Db, log: (m: string) => void): Promise<Record
       }
     }
     log(`channels: ${channels} created, ${listings} listings`);
-    return { warehouses, bins, skus, channels, listings };
+    return { warehouses, bins, skus, channels, listings, codes };
   });
+  const byType = Object.fromEntries((await listChannels(db)).map((c) => [c.type, c.id]));
+  const units = await seedDemoStock(db, result.codes, log);
+  const orders = await seedDemoOrders(db, byType, result.codes, log);
+  const { codes: _codes, ...counts } = result;
+  return { ...counts, stock_units: units, orders };
 }

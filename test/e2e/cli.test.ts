@@ -48,14 +48,22 @@ describe('the tandem command', () => {
     const r = tandem('demo');
     expect(r.status).toBe(0);
     expect(await count('warehouses')).toBe(3);
-    expect(await sql<{ n: number }>`select count(*)::int as n from skus where sku not like 'CLI-%'`.execute(t.db).then((x) => x.rows[0]!.n)).toBe(200);
-    expect(await count('channels')).toBe(3);
+    expect(await sql<{ n: number }>`select count(*)::int as n from skus where sku not like 'CLI-%' and sku not like 'Z-%'`.execute(t.db).then((x) => x.rows[0]!.n)).toBe(200);
+    expect(await count('channels')).toBe(6);
     expect(await count('bins')).toBeGreaterThan(300);
+    const byChannel = await sql<{ type: string; n: number; statuses: string[] }>`
+      select c.type, count(o.id)::int as n, array_agg(distinct o.status) as statuses
+      from channels c join orders o on o.channel_id = c.id group by c.type order by c.type`.execute(t.db);
+    expect(byChannel.rows.map((r) => r.type)).toEqual(['amazon', 'api', 'csv', 'flipkart', 'shopify', 'woocommerce']);
+    const reserved = await sql<{ n: number }>`select coalesce(sum(reserved), 0)::int as n from stock_levels`.execute(t.db);
+    expect(reserved.rows[0]!.n).toBeGreaterThan(0);
+    const orders = await count('orders');
     const cities = await sql<{ city: string }>`select address->>'city' as city from warehouses order by code`.execute(t.db);
     expect(new Set(cities.rows.map((c) => c.city)).size).toBe(3);
     const again = tandem('demo');
     expect(again.status).toBe(0);
     expect(await count('warehouses')).toBe(3);
+    expect(await count('orders')).toBe(orders);
   });
 
   it('imports bins for a warehouse from CSV', async () => {
