@@ -35,7 +35,7 @@ export interface OrderView extends OrderDetail {
  */
 export async function orderView(db: Db, id: string, principal?: Principal): Promise<OrderView> {
   const detail = await getOrderDetail(db, id);
-  const [fos, decision, reservations] = await Promise.all([listFulfillmentOrders(db, id), latestDecision(db, id), openReservations(db as never, id)]);
+  const [fos, decision, reservations] = await Promise.all([listFulfillmentOrders(db, id), latestDecision(db, id), openReservations(db, id)]);
   if (principal && principal.warehouseIds !== null && !fos.some((f) => principal.warehouseIds!.includes(f.warehouse_id))) {
     throw new AppError('not_found', 'order_not_found', `Order ${id} was not found`, { order_id: id });
   }

@@ -213,6 +213,35 @@ describe('cancellation and edits', () => {
     expect(c.body.holds[0].status).toBe('cancelled');
   });
 
+  it('cancels a backordered order without touching stock, and a split order\'s backordered units first', async () => {
+    const back = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'RARE', qty: 2 }]) });
+    expect(back.body.status).toBe('backordered');
+    const c = await t.call('POST', `/api/v1/orders/${back.body.id}/cancel`, { body: { reason: 'too slow' } });
+    expect(c.body.status).toBe('cancelled');
+    await t.call('POST', '/api/v1/inventory/receipts', { body: { warehouse_id: s.whA, lines: [{ sku: 'CAP', qty: 1, bin: 'A-01' }] } });
+    const split = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'CAP', qty: 3 }]) });
+    expect(split.body.status).toBe('partially_allocated');
+    const reservedBefore = (await level('CAP', s.whA)).reserved;
+    const line = split.body.lines[0];
+    const short = split.body.backordered[0].qty;
+    const cut = await t.call('POST', `/api/v1/orders/${split.body.id}/cancel`, { body: { reason: 'drop the missing ones', lines: [{ line_id: line.id, qty: short }] } });
+    expect(cut.body.status).toBe('allocated');
+    expect((await level('CAP', s.whA)).reserved).toBe(reservedBefore);
+  });
+
+  it('refuses to cancel units that are being picked, but cancels the rest', async () => {
+    const r = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'TEE', qty: 2 }, { sku: 'MUG', qty: 1 }]) });
+    const fo = r.body.fulfillment_orders[0];
+    await sql`update fulfillment_orders set status = 'picking' where id = ${fo.id}`.execute(t.db.db);
+    await sql`update orders set status = 'in_fulfillment' where id = ${r.body.id}`.execute(t.db.db);
+    const whole = await t.call('POST', `/api/v1/orders/${r.body.id}/cancel`, { body: { reason: 'changed mind' } });
+    expect(whole.status).toBe(409);
+    expect(whole.body.code).toBe('cannot_cancel_picked');
+    const after = await t.call('GET', `/api/v1/orders/${r.body.id}`);
+    expect(after.body.status).toBe('in_fulfillment');
+    expect(after.body.lines.every((l: { qty_cancelled: number }) => l.qty_cancelled === 0)).toBe(true);
+  });
+
   it('refuses to cancel what has shipped', async () => {
     const r = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'TEE', qty: 1 }]) });
     await sql`update orders set status = 'shipped' where id = ${r.body.id}`.execute(t.db.db);
