@@ -50,6 +50,13 @@ describe('platform', () => {
     }
   });
 
+  it('serves the dashboard placeholder at /', async () => {
+    const r = await t.call('GET', '/', { key: null });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toContain('text/html');
+    expect(r.text).toContain('/api/docs');
+  });
+
   it('serves the interactive API docs', async () => {
     const r = await t.call('GET', '/api/docs/', { key: null });
     expect(r.status).toBe(200);

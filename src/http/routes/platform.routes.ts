@@ -30,6 +30,23 @@ export function platformRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   defineRoute(app, {
     method: 'GET',
+    url: '/',
+    access: 'public',
+    summary: 'The dashboard (a placeholder until the web app lands)',
+    tags: ['platform'],
+    produces: ['text/html'],
+    schema: {},
+    handler: async (_req, reply) => {
+      reply.type('text/html; charset=utf-8');
+      return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Tandem</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1d2433}a{color:#2456c7}</style></head>
+<body><h1>Tandem ${ctx.info.version}</h1><p>Order management and warehouse management in one system, on ${ctx.info.databaseKind} PostgreSQL ${ctx.info.postgresVersion}.</p>
+<p>The operations dashboard is coming. Meanwhile: <a href="/api/docs">API docs</a> · <a href="/api/openapi.json">OpenAPI</a> · <a href="/api/health">health</a> · <a href="/metrics">metrics</a></p></body></html>`;
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
     url: '/api/openapi.json',
     access: 'public',
     summary: 'This API as an OpenAPI 3.1 document',
