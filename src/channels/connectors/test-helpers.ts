@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import { AppError } from '../../shared/errors.js';
-import type { OrderInput } from '../../modules/orders/index.js';
+import { computeTotals, type OrderInput } from '../../modules/orders/index.js';
 
 /** A fixture's raw bytes, as a webhook body would arrive. */
 export function rawFixture(dir: string, name: string): Buffer {
@@ -19,22 +19,8 @@ export function sign(body: Buffer, secret: string): string {
   return createHmac('sha256', secret).update(body).digest('base64');
 }
 
-/**
- * The total the orders module computes from an OrderInput (computeTotals in orders.holds.ts, restated
- * here because connectors may only import the orders module's types): subtotal − discounts + shipping
- * (+ tax unless taxes are included).
- */
-export function computedTotal(o: OrderInput): number {
-  let subtotal = 0;
-  let discount = o.discount_amount ?? 0;
-  let tax = o.tax_amount ?? 0;
-  for (const l of o.lines) {
-    subtotal += l.unit_price_amount * l.qty;
-    discount += l.discount_amount ?? 0;
-    tax += l.tax_amount ?? 0;
-  }
-  return subtotal - discount + (o.shipping_amount ?? 0) + (o.taxes_included ? 0 : tax);
-}
+/** The total the orders module computes from an OrderInput: the connectors' output must reconcile with it. */
+export const computedTotal = (o: OrderInput): number => computeTotals(o).total;
 
 /** Runs fn and returns the AppError it threw (fails the test if it threw nothing or something else). */
 export function appError(fn: () => unknown): AppError {
