@@ -4,7 +4,7 @@
  *
  *   npx tsx bench/reserve.ts            # starts its own embedded PostgreSQL (fsync on, as in production) in the OS temp dir
  *   DATABASE_URL=postgres://… npx tsx bench/reserve.ts   # a fresh database on that server (dropped at the end)
- *   BENCH_SECONDS=5 (per run), BENCH_CLIENTS=1,8,32
+ *   BENCH_SECONDS=5 (per run), BENCH_CLIENTS=1,8,32, BENCH_SCENARIOS=uniform,hot5,hot1
  *
  * Tandem's reserveStock runs one statement for one SKU × warehouse; it is measured on the pool (the statement commits
  * by itself) and inside withTx (BEGIN, statement, COMMIT, as a workflow runs it). Baselines, no Tandem code,
@@ -33,11 +33,13 @@ interface Scenario {
   name: string;
   skus: number;
 }
-const SCENARIOS: Scenario[] = [
-  { name: 'uniform, 1,000 SKUs', skus: 1000 },
-  { name: 'hot, 5 SKUs', skus: 5 },
-  { name: 'hot, 1 SKU', skus: 1 },
+const ALL: (Scenario & { key: string })[] = [
+  { key: 'uniform', name: 'uniform, 1,000 SKUs', skus: 1000 },
+  { key: 'hot5', name: 'hot, 5 SKUs', skus: 5 },
+  { key: 'hot1', name: 'hot, 1 SKU', skus: 1 },
 ];
+const only = process.env.BENCH_SCENARIOS?.split(',');
+const SCENARIOS: Scenario[] = ALL.filter((s) => !only || only.includes(s.key));
 
 async function seed(db: Database, skuCount: number): Promise<{ warehouse: string; skus: string[] }> {
   const warehouse = 'wh_bench';
@@ -55,9 +57,9 @@ async function seed(db: Database, skuCount: number): Promise<{ warehouse: string
 
 type Attempt = (client: number, n: number) => Promise<void>;
 
-/** Runs `attempt` on `clients` parallel loops for SECONDS; returns completed reservations per second. */
-async function measure(clients: number, attempt: Attempt): Promise<number> {
-  const end = Date.now() + SECONDS * 1000;
+/** Runs `attempt` on `clients` parallel loops for `seconds`; returns completed reservations per second. */
+async function measure(clients: number, attempt: Attempt, seconds = SECONDS): Promise<number> {
+  const end = Date.now() + seconds * 1000;
   let done = 0;
   await Promise.all(
     Array.from({ length: clients }, async (_, c) => {
@@ -67,7 +69,7 @@ async function measure(clients: number, attempt: Attempt): Promise<number> {
       }
     }),
   );
-  return done / SECONDS;
+  return done / seconds;
 }
 
 /**
@@ -183,7 +185,7 @@ async function main(): Promise<void> {
       for (const clients of CLIENTS) {
         // Warm up each path (connections, plans), then measure them one after the other.
         const run = async (attempt: Attempt) => {
-          await measure(clients, attempt);
+          await measure(clients, attempt, 1);
           return measure(clients, attempt);
         };
         const tandem = await run(tandemAttempt(db, warehouse, pick, false));

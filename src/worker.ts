@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from './db/database.js';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency.js';
 import { reallocateWaiting } from './workflows/allocate-order.js';
+import { pollMarketplaces } from './channels/pollers/index.js';
 
 export interface Job {
   name: string;
@@ -13,6 +14,7 @@ export interface Job {
 export const JOBS: Job[] = [
   { name: 'purge-idempotency-keys', everyMs: 10 * 60_000, run: purgeExpiredIdempotencyKeys },
   { name: 'reallocate-backorders', everyMs: 30_000, run: (db) => reallocateWaiting(db) },
+  { name: 'poll-marketplaces', everyMs: 60_000, run: (db) => pollMarketplaces(db) },
 ];
 
 function lockKey(name: string): number {

@@ -13,6 +13,7 @@ import { seedDemo } from './demo.js';
 import { withTx } from '../db/database.js';
 import { verifyInventory } from '../modules/inventory/index.js';
 import { getWarehouse } from '../modules/warehouse/index.js';
+import { importPostalCodesCsv } from '../modules/routing/index.js';
 import { importOrders } from '../workflows/import-orders.js';
 
 const say = (m: string): void => void process.stderr.write(`${m}\n`);
@@ -96,6 +97,11 @@ imp
       printReport(report);
     }),
   );
+
+imp
+  .command('postal-codes <file>')
+  .description('postal-code centroids for routing distances: CSV with country,postal_code,lat,lng (looked up before the built-in data)')
+  .action((file: string) => withDatabase(async (c) => say(`imported ${await importPostalCodesCsv(c.database.db, readFileSync(file, 'utf8'))} postal code(s)`)));
 
 imp
   .command('orders <file>')

@@ -26,9 +26,19 @@ export interface StoredEvent {
  * the change it describes committed. Every state change in Tandem goes through here.
  */
 export async function emit(tx: Executor, events: EventInput | EventInput[]): Promise<string[]> {
+  const rows = outboxRows(events);
+  if (rows.length === 0) return [];
+  await tx.insertInto('outbox').values(rows).execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * The outbox rows `emit` writes, for a caller that writes them in the same statement as its own rows (a
+ * data-modifying CTE: one round trip instead of two). Insert them into `outbox` unchanged.
+ */
+export function outboxRows(events: EventInput | EventInput[]): { id: string; type: string; aggregate_type: string; aggregate_id: string; payload: string; actor: string | null }[] {
   const list = Array.isArray(events) ? events : [events];
-  if (list.length === 0) return [];
-  const rows = list.map((e) => ({
+  return list.map((e) => ({
     id: newId('evt'),
     type: e.type,
     aggregate_type: e.aggregateType,
@@ -36,8 +46,6 @@ export async function emit(tx: Executor, events: EventInput | EventInput[]): Pro
     payload: JSON.stringify(e.payload),
     actor: e.actor ?? null,
   }));
-  await tx.insertInto('outbox').values(rows).execute();
-  return rows.map((r) => r.id);
 }
 
 export interface ListEventsInput {

@@ -2,7 +2,7 @@ import { withTx, type Db, type Tx } from '../db/database.js';
 import { kitComponents } from '../modules/catalog/index.js';
 import { addFulfillmentWork } from '../modules/fulfillment/index.js';
 import { allocationStatus, getOrderLines, listOrders, lockOrder, recordOrderEvent, transitionOrder, type OrderLineView, type OrderRow } from '../modules/orders/index.js';
-import { recordDecision, simplePlanner, type Candidate, type DemandLine } from '../modules/routing/index.js';
+import { loadRoutingRules, locateDestination, recordDecision, rulesPlanner, type Candidate, type DemandLine } from '../modules/routing/index.js';
 import { listWarehouses } from '../modules/warehouse/index.js';
 import { availability, openReservations, reserveForOrder } from './inventory-port.js';
 
@@ -49,17 +49,25 @@ export async function allocateOrder(tx: Tx, order: OrderRow, actor?: string): Pr
     const skuIds = [...new Set(demand.flatMap((d) => d.components.map((c) => c.sku_id)))];
     const avail = await availability(tx, skuIds);
     const warehouses = (await listWarehouses(tx, null)).filter((w) => w.active);
-    const candidates: Candidate[] = warehouses.map((w, i) => ({ warehouse_id: w.id, code: w.code, available: avail.get(w.id) ?? new Map(), priority: i }));
-    const plan = simplePlanner(demand, candidates);
+    const candidates: Candidate[] = warehouses.map((w, i) => ({ warehouse_id: w.id, code: w.code, available: avail.get(w.id) ?? new Map(), priority: i, lat: w.lat, lng: w.lng, timezone: w.timezone, cutoff_time: w.cutoff_time, type: w.type }));
+    const rules = await loadRoutingRules(tx, order.channel_id);
+    const destination = await locateDestination(tx, order.shipping_address);
+    const plan = rulesPlanner(demand, candidates, { destination, now: new Date(), promised_ship_by: order.promised_ship_by, promised_deliver_by: order.promised_deliver_by, priority: order.priority, channel_id: order.channel_id, currency: order.currency, rules });
     // A retry that finds nothing new changes nothing and records nothing (the background re-allocation runs often).
     if (plan.allocations.length === 0 && (order.status === 'backordered' || order.status === 'partially_allocated')) return order;
 
     for (const a of plan.allocations) {
       const work: { order_line_id: string; sku_id: string; qty: number }[] = [];
-      for (const pl of a.lines) {
+      const planned = a.lines.map((pl) => {
         const d = demand.find((x) => x.line_id === pl.line_id)!;
         const kit = d.components.length > 1 || d.components[0]!.qty > 1;
-        const req = d.components.map((c) => ({ ref_line: d.line_id, sku_id: c.sku_id, warehouse_id: a.warehouse_id, qty: c.qty * pl.qty }));
+        return { kit, req: d.components.map((c) => ({ ref_line: d.line_id, sku_id: c.sku_id, warehouse_id: a.warehouse_id, qty: c.qty * pl.qty })) };
+      });
+      // Plain lines only: one partial reservation for all of them takes exactly what line-by-line calls would
+      // (lines of one SKU are served in line order) in one call instead of one per line.
+      const batches = planned.some((p) => p.kit) ? planned : [{ kit: false, req: planned.flatMap((p) => p.req) }];
+      for (const { kit, req } of batches) {
+        if (req.length === 0) continue;
         let got: Map<string, number>;
         try {
           // A kit is reserved whole or not at all; a plain line takes what the shelf still has.
@@ -78,7 +86,7 @@ export async function allocateOrder(tx: Tx, order: OrderRow, actor?: string): Pr
       }
     }
     await recordDecision(tx, order.id, plan);
-    await recordOrderEvent(tx, order.id, 'routed', plan.reasons.map((r) => r.summary).join('; ') || 'No warehouse has stock', { strategy: plan.strategy, allocations: plan.allocations, backordered: plan.backordered }, actor);
+    await recordOrderEvent(tx, order.id, 'routed', plan.reasons.map((r) => r.summary).join('; ') || 'No warehouse has stock', { strategy: plan.strategy, allocations: plan.allocations, backordered: plan.backordered, notes: plan.notes }, actor);
   }
 
   const after = reservedUnitsByLine(lines, comps, await openReservations(tx, order.id));

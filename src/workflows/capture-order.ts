@@ -2,7 +2,7 @@ import { withTx, type Db, type Tx } from '../db/database.js';
 import { resolveSkus } from '../modules/catalog/index.js';
 import { getChannel, resolveListings } from '../modules/channels/index.js';
 import {
-  addHolds, computeTotals, derivePriority, evaluateHolds, findLookalikes, findOrderByExternal, getRules, insertOrder, lockOrder,
+  addHolds, computeTotals, derivePriority, evaluateHolds, findLookalikes, findOrderByExternal, getRules, insertOrder,
   recordOrderEvent, transitionOrder, type OrderInput, type OrderRow, type ResolvedLine,
 } from '../modules/orders/index.js';
 import { allocateOrder } from './allocate-order.js';
@@ -64,7 +64,9 @@ export async function captureOrder(db: Db, channelId: string, input: OrderInput,
     if (!created) return { order, created };
     await recordOrderEvent(tx, order.id, 'placed', `Order ${order.number} captured`, { channel_id: channelId, external_id: input.external_id, total_amount: totals.total, currency: input.currency, priority, priority_reasons: why }, actor);
 
-    const locked = await lockOrder(tx, order.id);
+    // No lockOrder here: a row this transaction inserted is invisible to every other transaction until we commit
+    // (a concurrent capture of the same external id waits on it in insertOrder), so it is as good as locked.
+    const locked = order;
     if (holds.length > 0) {
       await addHolds(tx, order.id, holds, actor);
       return { order: await transitionOrder(tx, locked, 'on_hold', `On hold: ${holds.map((h) => h.reason).join(', ')}`, { reasons: holds.map((h) => h.reason) }, actor), created };

@@ -64,6 +64,8 @@ export async function intakeCancellation(db: Db, channelId: string, c: ChannelCa
       const line = detail.find((d) => d.external_line_id === l.external_line_id);
       return line ? [{ line_id: line.id, qty: l.qty }] : [];
     });
+    // A per-line cancellation of lines we never took in is not a whole-order cancellation.
+    if (lines.length === 0) return { outcome: 'ignored', order_id: existing.id };
   }
   try {
     await cancelOrder(db, existing.id, { reason: `channel: ${c.reason}`, lines }, actor);

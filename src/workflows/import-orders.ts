@@ -50,6 +50,7 @@ export function parseOrderCsv(text: string): { orders: Parsed[]; errors: RowErro
   } catch (err) {
     throw new AppError('invalid', 'malformed_csv', `The CSV cannot be read: ${(err as Error).message}`);
   }
+  if (records.length === 0) throw new AppError('invalid', 'malformed_csv', 'The CSV has no order rows', { expected: ORDER_CSV_COLUMNS });
   const header = Object.keys(records[0] ?? {});
   const missing = ['order_id', 'currency', 'customer_name', 'sku', 'qty', 'unit_price'].filter((c) => records.length > 0 && !header.includes(c));
   if (missing.length > 0) throw new AppError('invalid', 'malformed_csv', `The CSV lacks the column(s): ${missing.join(', ')}`, { missing, expected: ORDER_CSV_COLUMNS });

@@ -4,6 +4,8 @@ import * as masterData from './2026_11_30_0910_master_data.js';
 import * as inventory from './2026_11_30_1000_inventory.js';
 import * as orders from './2026_11_30_1100_orders.js';
 import * as channelIntake from './2026_11_30_1110_channel_intake.js';
+import * as channelPolls from './2026_11_30_1120_channel_polls.js';
+import * as routingRules from './2026_11_30_1200_routing_rules.js';
 
 /**
  * Every migration. Forward-only: a migration, once released, is never edited; a change is a new one.
@@ -15,4 +17,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_1000_inventory': inventory,
   '2026_11_30_1100_orders': orders,
   '2026_11_30_1110_channel_intake': channelIntake,
+  '2026_11_30_1120_channel_polls': channelPolls,
+  '2026_11_30_1200_routing_rules': routingRules,
 };

@@ -186,13 +186,13 @@ export function inventoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
   defineRoute(app, {
     method: 'POST', url: '/api/v1/inventory/reservations/:id/release', access: HOLDS, tags, summary: 'Release a reservation, or qty units of it',
-    schema: { params: IdParams, body: Type.Optional(Strict({ qty: Type.Optional(Qty) })) },
-    handler: async (req) => releaseStock(db, principalOf(req), { reservation_ids: [req.params.id], qty: req.body?.qty }),
+    schema: { params: IdParams, body: Strict({ qty: Type.Optional(Qty) }, { description: 'send {} to release all of it' }) },
+    handler: async (req) => releaseStock(db, principalOf(req), { reservation_ids: [req.params.id], qty: req.body.qty }),
   });
   defineRoute(app, {
     method: 'POST', url: '/api/v1/inventory/reservations/:id/commit', access: STAFF, tags, summary: 'Commit on ship: the reserved units leave the warehouse from the picked bins (FEFO when not given)',
-    schema: { params: IdParams, body: Type.Optional(Strict({ qty: Type.Optional(Qty), picks: Type.Optional(Picks), reference: Type.Optional(Reference) })) },
-    handler: async (req) => commitStock(db, principalOf(req), req.params.id, req.body ?? {}),
+    schema: { params: IdParams, body: Strict({ qty: Type.Optional(Qty), picks: Type.Optional(Picks), reference: Type.Optional(Reference) }, { description: 'send {} to commit all of it from FEFO bins' }) },
+    handler: async (req) => commitStock(db, principalOf(req), req.params.id, req.body),
   });
 
   // Transfers

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { withTx } from '../../db/database.js';
-import { ensureApiChannel } from '../../modules/channels/index.js';
+import { ensureApiChannel, findApiChannel } from '../../modules/channels/index.js';
 import { ORDER_STATUSES, getRules, listHeldOrders, listOrders, setRules, type OrderInput } from '../../modules/orders/index.js';
 import { captureOrder } from '../../workflows/capture-order.js';
 import { cancelOrder, editOrder, reallocateOrder, releaseOrderHold } from '../../workflows/order-actions.js';
@@ -87,7 +87,8 @@ export function orderRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const p = principalOf(req);
       const { channel_id, promised_by, ...rest } = req.body;
       const input: OrderInput = { ...rest, promised_deliver_by: rest.promised_deliver_by ?? promised_by } as OrderInput;
-      const channelId = channel_id ?? (await withTx(db, (tx) => ensureApiChannel(tx))).id;
+      // The API channel exists after the first order: reading it needs no transaction of its own.
+      const channelId = channel_id ?? (await findApiChannel(db))?.id ?? (await withTx(db, (tx) => ensureApiChannel(tx))).id;
       const { order, created } = await captureOrder(db, channelId, input, p.id);
       reply.code(created ? 201 : 200);
       return orderView(db, order.id);

@@ -100,10 +100,16 @@ export async function resolveListings(db: Executor, channelId: string, channelSk
   return new Map(rows.map((r) => [r.channel_sku, r.sku_id]));
 }
 
+/** The channel for orders sent straight to the API, if it exists: the oldest active `api` channel. */
+export async function findApiChannel(db: Executor): Promise<ChannelView | undefined> {
+  const existing = await db.selectFrom('channels').select(COLUMNS).where('type', '=', 'api').where('active', '=', true).orderBy('created_at').limit(1).executeTakeFirst();
+  return existing ? toView(existing) : undefined;
+}
+
 /** The channel for orders sent straight to the API: the oldest active `api` channel, created on first use. */
 export async function ensureApiChannel(tx: Executor): Promise<ChannelView> {
-  const existing = await tx.selectFrom('channels').select(COLUMNS).where('type', '=', 'api').where('active', '=', true).orderBy('created_at').limit(1).executeTakeFirst();
-  if (existing) return toView(existing);
+  const existing = await findApiChannel(tx);
+  if (existing) return existing;
   const row = await tx
     .insertInto('channels')
     .values({ id: newId('ch'), type: 'api', name: 'Direct API', secret: null, settings: JSON.stringify({}) as never })

@@ -13,5 +13,7 @@ export { createListing } from './channels.service.js';
 export { listListings } from './channels.service.js';
 /** The default channel of orders posted to the API. */
 export { ensureApiChannel } from './channels.service.js';
+/** The default channel of orders posted to the API, if it exists yet (a read: no transaction needed). */
+export { findApiChannel } from './channels.service.js';
 /** Resolves channel SKUs to our SKU ids. */
 export { resolveListings } from './channels.service.js';

@@ -40,10 +40,20 @@ export async function addFulfillmentWork(tx: Executor, input: NewFulfillmentOrde
     await tx.insertInto('fulfillment_orders').values({ id, order_id: input.order_id, warehouse_id: input.warehouse_id, priority: input.priority, dispatch_by: input.dispatch_by }).execute();
     await emit(tx, { type: 'fulfillment_order.created', aggregateType: 'fulfillment_order', aggregateId: id, payload: { order_id: input.order_id, warehouse_id: input.warehouse_id }, actor });
   }
+  // One statement for all lines; lines repeating a (line, SKU) are summed first (one statement may not upsert a row twice).
+  const merged = new Map<string, { order_line_id: string; sku_id: string; qty: number }>();
   for (const l of input.lines) {
+    const k = `${l.order_line_id}\u0000${l.sku_id}`;
+    const m = merged.get(k);
+    if (m) m.qty += l.qty;
+    else merged.set(k, { order_line_id: l.order_line_id, sku_id: l.sku_id, qty: l.qty });
+  }
+  const rows = [...merged.values()];
+  if (rows.length > 0) {
     await sql`
       INSERT INTO fulfillment_order_lines (fulfillment_order_id, order_line_id, sku_id, qty)
-      VALUES (${id}, ${l.order_line_id}, ${l.sku_id}, ${l.qty})
+      SELECT ${id}, l.order_line_id, l.sku_id, l.qty
+      FROM unnest(${rows.map((r) => r.order_line_id)}::text[], ${rows.map((r) => r.sku_id)}::text[], ${rows.map((r) => r.qty)}::int[]) AS l(order_line_id, sku_id, qty)
       ON CONFLICT (fulfillment_order_id, order_line_id, sku_id) DO UPDATE SET qty = fulfillment_order_lines.qty + EXCLUDED.qty`.execute(tx);
   }
   return id;

@@ -46,13 +46,29 @@ async function race<T>(tasks: (() => Promise<T>)[], width = CONNECTIONS): Promis
 const codes = (r: { ok: boolean; code?: string }[]) => [...new Set(r.filter((x) => !x.ok).map((x) => x.code))];
 
 describe('concurrent reservations', () => {
-  it('never oversells or undersells: 50 connections, thousands of 1–3 unit attempts on 5 SKUs of 100 units', async () => {
+  it('never oversells or undersells: 50 connections (49 reserving, one watching), 3,000 attempts of 1–3 units on 5 SKUs of 100 units', async () => {
     const wh = w.wh.WH!;
     await tx((x) => receiveStock(x, { warehouse_id: wh, lines: SKUS.map((s) => ({ sku_id: w.sku[s]!, qty: 100, bin_id: w.bin['WH:B1']! })) }));
     let seed = 42;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
     const attempts = Array.from({ length: 3000 }, (_, i) => ({ sku: SKUS[rand(5)]!, qty: 1 + rand(3), ref: `ord_c${i}` }));
-    const results = await race(attempts.map((a) => () => tx((x) => reserveStock(x, { ref: a.ref, lines: [{ ref_line: '1', sku_id: w.sku[a.sku]!, warehouse_id: wh, qty: a.qty }] }))));
+    // While they race, watch the counters from outside: reserved never exceeds on_hand at any moment.
+    let racing = true;
+    let worst = -Infinity;
+    let samples = 0;
+    const watcher = (async () => {
+      while (racing) {
+        const r = await sql<{ d: number }>`select max(reserved - on_hand)::int as d from stock_levels where warehouse_id = ${wh}`.execute(t.db);
+        worst = Math.max(worst, r.rows[0]!.d);
+        samples++;
+        await new Promise((ok) => setTimeout(ok, 2));
+      }
+    })();
+    const results = await race(attempts.map((a) => () => tx((x) => reserveStock(x, { ref: a.ref, lines: [{ ref_line: '1', sku_id: w.sku[a.sku]!, warehouse_id: wh, qty: a.qty }] }))), CONNECTIONS - 1);
+    racing = false;
+    await watcher;
+    expect(samples).toBeGreaterThan(10);
+    expect(worst).toBeLessThanOrEqual(0);
     expect(codes(results)).toEqual(['insufficient_stock']);
     const bySku = new Map<string, number>();
     results.forEach((r, i) => r.ok && bySku.set(attempts[i]!.sku, (bySku.get(attempts[i]!.sku) ?? 0) + attempts[i]!.qty));

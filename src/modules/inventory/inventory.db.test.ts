@@ -108,6 +108,20 @@ describe('reservations', () => {
     expect(await drifts(t.db)).toEqual([]);
   });
 
+  it('reserves one SKU on the pool as one self-contained statement, and refuses several SKUs outside a transaction', async () => {
+    await tx((x) => receiveStock(x, { warehouse_id: w.wh.BLR!, lines: [{ sku_id: w.sku.SOCK!, qty: 3, bin_id: w.bin['BLR:B3']! }] }));
+    const ok = await reserveStock(t.db, { ref: 'ord_pool', lines: [{ ref_line: '1', sku_id: w.sku.SOCK!, warehouse_id: w.wh.BLR!, qty: 1 }, { ref_line: '2', sku_id: w.sku.SOCK!, warehouse_id: w.wh.BLR!, qty: 1 }] });
+    expect(ok.reservations.map((r) => [r.ref_line, r.qty, r.status])).toEqual([['1', 1, 'open'], ['2', 1, 'open']]);
+    expect(await events('stock.reserved').then((e) => e.filter((p) => p.ref === 'ord_pool'))).toHaveLength(1);
+    await expect(reserveStock(t.db, { ref: 'ord_pool2', lines: [{ ref_line: '1', sku_id: w.sku.SOCK!, warehouse_id: w.wh.BLR!, qty: 2 }] })).rejects.toMatchObject({ code: 'insufficient_stock', details: { requested: 2, available: 1 } });
+    await expect(reserveStock(t.db, { ref: 'ord_pool', lines: [{ ref_line: '1', sku_id: w.sku.SOCK!, warehouse_id: w.wh.BLR!, qty: 1 }] })).rejects.toMatchObject({ code: 'reservation_exists' });
+    const before = await inventorySnapshot(t.db);
+    await expect(reserveStock(t.db, { ref: 'ord_pool3', lines: [{ ref_line: '1', sku_id: w.sku.SOCK!, warehouse_id: w.wh.BLR!, qty: 1 }, { ref_line: '2', sku_id: w.sku.TEE!, warehouse_id: w.wh.BLR!, qty: 1 }] })).rejects.toThrow(/needs a transaction/);
+    expect(await inventorySnapshot(t.db)).toEqual(before);
+    await tx((x) => releaseReservations(x, { ref: 'ord_pool' }));
+    expect(await drifts(t.db)).toEqual([]);
+  });
+
   it('releases by id, by ref, and in part; a second release of the same reservation is an invalid transition', async () => {
     const [a, b] = (await tx((x) => releaseReservations(x, { ref: 'ord_2', ref_line: '1', qty: undefined }))).released;
     expect(a).toMatchObject({ status: 'released', released_now: 2 });

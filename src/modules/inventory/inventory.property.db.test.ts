@@ -40,17 +40,19 @@ const sku = fc.integer({ min: 0, max: 2 });
 const wh = fc.constantFrom(...WH);
 const bin = fc.integer({ min: 0, max: BINS });
 const lot = fc.constantFrom(...LOTS);
+/** A command kind drawn `weight` times as often as the others. */
+const weighted = <T>(weight: number, rec: { [K in keyof T]: fc.Arbitrary<T[K]> }) => ({ arbitrary: fc.record(rec), weight });
 const op = fc.oneof(
-  fc.record({ kind: fc.constant('receive' as const), sku, wh, bin, lot, qty: fc.integer({ min: 1, max: 12 }), state: fc.constantFrom<(typeof STATES)[number]>('available', 'available', 'available', 'damaged', 'quarantine') }),
+  weighted(3, { kind: fc.constant('receive' as const), sku, wh, bin, lot, qty: fc.integer({ min: 1, max: 12 }), state: fc.constantFrom<(typeof STATES)[number]>('available', 'available', 'available', 'damaged', 'quarantine') }),
   fc.record({ kind: fc.constant('adjust' as const), sku, wh, bin, lot, delta: fc.integer({ min: -6, max: 6 }).filter((d) => d !== 0), state: fc.constantFrom(...STATES) }),
   // Mostly available stock without a lot, so that most moves find something to move.
   fc.record({
     kind: fc.constant('move' as const), sku, wh, from: bin, to: bin, lot: fc.constantFrom('', '', '', 'L1'), qty: fc.integer({ min: 1, max: 4 }),
     from_state: fc.constantFrom<(typeof STATES)[number]>('available', 'available', 'available', 'damaged'), to_state: fc.constantFrom<(typeof STATES)[number]>('available', 'available', 'damaged', 'quarantine'),
   }),
-  fc.record({ kind: fc.constant('reserve' as const), lines: fc.array(fc.record({ sku, wh, qty: fc.integer({ min: 1, max: 6 }) }), { minLength: 1, maxLength: 3 }), partial: fc.boolean() }),
+  weighted(2, { kind: fc.constant('reserve' as const), lines: fc.array(fc.record({ sku, wh, qty: fc.integer({ min: 1, max: 6 }) }), { minLength: 1, maxLength: 3 }), partial: fc.boolean() }),
   fc.record({ kind: fc.constant('release' as const), pick: fc.nat(), part: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) }),
-  fc.record({ kind: fc.constant('commit' as const), pick: fc.nat() }),
+  weighted(2, { kind: fc.constant('commit' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('transfer' as const), sku, from: wh, qty: fc.integer({ min: 1, max: 6 }), ship: fc.boolean(), receive: fc.integer({ min: 0, max: 6 }), close: fc.boolean(), bin }),
   fc.record({ kind: fc.constant('count' as const), wh, bin: fc.integer({ min: 0, max: BINS - 1 }), drift: fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 3, maxLength: 3 }) }),
 );
@@ -109,7 +111,9 @@ describe('inventory invariants over random operation sequences', () => {
             }
             case 'reserve': {
               const ref = `ord_p${run}_${open.length}_${Math.random().toString(36).slice(2, 8)}`;
-              const r = await attempt(() => tx((x) => reserveStock(x, { ref, mode: o.partial ? 'partial' : 'all_or_nothing', lines: o.lines.map((l, i) => ({ ref_line: String(i), sku_id: skuIds[l.sku]!, warehouse_id: whId(l.wh), qty: l.qty })) })));
+              // Mostly for no more than the model says is available (so that reservations exist to release and commit).
+              const want = (l: { sku: number; wh: string; qty: number }) => { const c = m(skuIds[l.sku]!, whId(l.wh)); const a = c.on_hand - c.reserved; return a > 0 && l.qty > a ? a : l.qty; };
+              const r = await attempt(() => tx((x) => reserveStock(x, { ref, mode: o.partial ? 'partial' : 'all_or_nothing', lines: o.lines.map((l, i) => ({ ref_line: String(i), sku_id: skuIds[l.sku]!, warehouse_id: whId(l.wh), qty: want(l) })) })));
               if (r && r.reservations.length > 0) succeeded.add('reserve');
               for (const res of r?.reservations ?? []) {
                 m(res.sku_id, res.warehouse_id).reserved += res.qty;
@@ -146,11 +150,15 @@ describe('inventory invariants over random operation sequences', () => {
               break;
             }
             case 'transfer': {
-              const [from, to] = o.from === 'A' ? ['A', 'B'] : ['B', 'A'];
+              // Usually from the warehouse with the most available units, for at most what it has (else refused).
               const s = skuIds[o.sku]!;
-              const tr = await attempt(() => tx((x) => createTransfer(x, { from_warehouse_id: whId(from), to_warehouse_id: whId(to), lines: [{ sku_id: s, qty: o.qty }] })));
+              const avail = (c: string) => { const l = m(s, whId(c)); return l.on_hand - l.reserved; };
+              const best = avail('A') === avail('B') ? o.from : avail('A') > avail('B') ? 'A' : 'B';
+              const [from, to] = best === 'A' ? ['A', 'B'] : ['B', 'A'];
+              const qty = avail(from) > 0 ? Math.min(o.qty, avail(from)) : o.qty;
+              const tr = await attempt(() => tx((x) => createTransfer(x, { from_warehouse_id: whId(from), to_warehouse_id: whId(to), lines: [{ sku_id: s, qty }] })));
               if (!tr) break;
-              m(s, whId(from)).reserved += o.qty;
+              m(s, whId(from)).reserved += qty;
               if (!o.ship) {
                 open.push(...(await t.db.selectFrom('reservations').select(['id', 'qty', 'sku_id', 'warehouse_id']).where('ref', '=', tr.id).execute()));
                 break;
@@ -161,14 +169,14 @@ describe('inventory invariants over random operation sequences', () => {
                 break;
               }
               succeeded.add('transfer');
-              m(s, whId(from)).reserved -= o.qty;
-              m(s, whId(from)).on_hand -= o.qty;
-              m(s, whId(to)).in_transit += o.qty;
-              const got = Math.min(o.receive, o.qty);
+              m(s, whId(from)).reserved -= qty;
+              m(s, whId(from)).on_hand -= qty;
+              m(s, whId(to)).in_transit += qty;
+              const got = Math.min(o.receive, qty);
               if (got > 0 || o.close) {
                 const r = await attempt(() => tx((x) => receiveTransfer(x, tr.id, { lines: got > 0 ? [{ sku_id: s, qty: got, bin_id: binId(to, o.bin) }] : [], close: o.close })));
                 if (r) {
-                  m(s, whId(to)).in_transit -= o.close || got === o.qty ? o.qty : got;
+                  m(s, whId(to)).in_transit -= o.close || got === qty ? qty : got;
                   m(s, whId(to)).on_hand += got;
                 }
               }
@@ -206,7 +214,7 @@ describe('inventory invariants over random operation sequences', () => {
           }
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 40, seed: 20261130 } // a fixed seed: the "every command succeeded at least once" check must not depend on luck,
     );
     expect([...succeeded].sort()).toEqual(['adjust', 'commit', 'count', 'move', 'receive', 'release', 'reserve', 'transfer']);
   });

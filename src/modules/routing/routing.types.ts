@@ -13,6 +13,13 @@ export interface Candidate {
   available: Map<string, number>;
   /** Lower is preferred when nothing else decides (configured warehouse priority). */
   priority: number;
+  lat?: number | null | undefined;
+  lng?: number | null | undefined;
+  /** IANA time zone of the warehouse: its cut-off is read on its own clock. */
+  timezone?: string | undefined;
+  /** Daily dispatch cut-off, HH:MM local time; null = no cut-off. */
+  cutoff_time?: string | null | undefined;
+  type?: 'own' | 'external' | undefined;
 }
 
 export interface PlanLine {
@@ -35,6 +42,75 @@ export interface CandidateReason {
   units_needed: number;
   chosen: boolean;
   summary: string;
+  /** The factors the rules looked at (absent when unknown). */
+  factors?: CandidateFactors | undefined;
+}
+
+export interface CandidateFactors {
+  distance_km: number | null;
+  ships_today: boolean | null;
+  ships_on: string | null;
+  transit_days: number | null;
+  est_cost: number | null;
+  meets_promise: boolean | null;
+  priority: number;
+  score: number | null;
+  excluded?: string | undefined;
+}
+
+/** Where the order goes, with the point the geography resolved (postal code, else region, else none). */
+export interface Destination {
+  postal_code: string | null;
+  country: string | null;
+  state?: string | null | undefined;
+  point?: GeoPoint | null | undefined;
+}
+
+export interface GeoPoint {
+  lat: number;
+  lng: number;
+  /** How precise the point is: the postal code itself, or a region/state centroid. */
+  precision: 'postal_code' | 'region';
+}
+
+/** A distance band: up to max_km, so many transit days and this estimated cost (major currency units). */
+export interface DistanceBand {
+  max_km: number;
+  transit_days: number;
+  cost: number;
+}
+
+/** One routing rule with its parameters; `weight` is used in weighted mode. */
+export type RoutingRule =
+  | { rule: 'allowed_warehouses'; warehouse_ids: string[] }
+  | { rule: 'fewest_shipments'; allow_split?: boolean | undefined; weight?: number | undefined }
+  | { rule: 'meets_promise'; weight?: number | undefined }
+  | { rule: 'nearest'; weight?: number | undefined }
+  | { rule: 'lowest_cost'; weight?: number | undefined; bands?: DistanceBand[] | undefined }
+  | { rule: 'warehouse_priority'; weight?: number | undefined }
+  | { rule: 'keep_reserve'; units: number; priorities?: string[] | undefined }
+  | { rule: 'max_splits'; max: number };
+
+export type RuleName = RoutingRule['rule'];
+
+/** An ordered, editable list of rules. strict = lexicographic in list order; weighted = sum of weight × factor score. */
+export interface RoutingRules {
+  mode: 'strict' | 'weighted';
+  rules: RoutingRule[];
+  /** false: plan only if everything can be served, else reserve nothing. Default true. */
+  allow_backorder?: boolean | undefined;
+}
+
+/** What the planner may know besides demand and candidates; all inputs, no clock, no database. */
+export interface PlanContext {
+  destination?: Destination | undefined;
+  now?: Date | undefined;
+  promised_ship_by?: Date | null | undefined;
+  promised_deliver_by?: Date | null | undefined;
+  priority?: string | undefined;
+  channel_id?: string | undefined;
+  currency?: string | undefined;
+  rules?: RoutingRules | undefined;
 }
 
 export interface Plan {
@@ -42,7 +118,9 @@ export interface Plan {
   allocations: Allocation[];
   backordered: PlanLine[];
   reasons: CandidateReason[];
+  /** Order-level notes: which rules ran, and what geography was (or was not) known. */
+  notes?: string[] | undefined;
 }
 
-/** The planner interface: pure, (demand, candidates) → plan with reasons. Strategies plug in behind it. */
-export type Planner = (demand: DemandLine[], candidates: Candidate[]) => Plan;
+/** The planner interface: pure, (demand, candidates, context?) → plan with reasons. Strategies plug in behind it. */
+export type Planner = (demand: DemandLine[], candidates: Candidate[], context?: PlanContext) => Plan;
