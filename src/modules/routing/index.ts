@@ -1,7 +1,5 @@
 export type { Candidate, DemandLine, Plan, Planner, Allocation, PlanLine, CandidateReason, CandidateFactors, Destination, GeoPoint, DistanceBand, RoutingRule, RoutingRules, PlanContext } from './routing.types.js';
 export type { StoredRules } from './rules.service.js';
-/** The first planner: one warehouse with every line, else split, else backorder — with reasons. */
-export { simplePlanner } from './simple-planner.js';
 /** The rules planner (pure): channel rules, fewest shipments, promise, distance, cost, priority, reserve, split cap — with reasons. */
 export { rulesPlanner } from './rules-planner.js';
 /** The built-in default routing rules. */
