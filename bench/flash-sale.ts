@@ -15,17 +15,14 @@
  * work and outbox consistent; responses match the database. Exits non-zero when any check fails.
  */
 import os from 'node:os';
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { acknowledgedOrders, inventoryVerify, orderConsistency, printViolations, stockTotals, type Violation } from './lib/checks.js';
-import { openBenchDatabase } from './lib/database.js';
+import { setUpHotSale } from './lib/hot-sale.js';
 import { HttpClient } from './lib/http.js';
 import { failureTotals, flashLines, newClientOrder, sendOrder, type ClientOrder } from './lib/buyers.js';
 import { onCleanup, rng, runMain, say, sleep } from './lib/run.js';
-import { integrationKey, seedWorld } from './lib/seed.js';
 import { CpuMeter, Latencies, machine, ms, table } from './lib/stats.js';
 import { startTandemProcess } from './lib/tandem.js';
 
@@ -64,16 +61,7 @@ const cfg = {
 runMain(async () => {
   const started = Date.now();
   const m = machine();
-  const bench = await openBenchDatabase({ ephemeral: a.ephemeral! });
-  const db = bench.database.db;
-  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-logs-'));
-  onCleanup('remove the log directory', () => fs.rmSync(logDir, { recursive: true, force: true }));
-
-  const W = cfg.warehouses;
-  const share = (w: number): number => Math.floor(cfg.units / W) + (w < cfg.units % W ? 1 : 0);
-  const world = await seedWorld(db, { warehouses: W, skus: cfg.skus, prefix: 'HOT', stock: (_s, w) => share(w) });
-  const supply = cfg.skus * cfg.units;
-  const key = await integrationKey(db);
+  const { bench, db, logDir, world, supply, key, W } = await setUpHotSale({ ephemeral: a.ephemeral!, warehouses: cfg.warehouses, skus: cfg.skus, units: cfg.units });
   const tandem = await startTandemProcess({ databaseUrl: bench.url, adminKey: randomBytes(18).toString('base64url'), poolSize: cfg.pool, built: a.built!, logDir, label: 'flash' });
   const client = new HttpClient(cfg.buyers + 16);
   onCleanup('close the HTTP client', () => client.close());
