@@ -49,7 +49,7 @@ export async function allocateOrder(tx: Tx, order: OrderRow, actor?: string): Pr
     const skuIds = [...new Set(demand.flatMap((d) => d.components.map((c) => c.sku_id)))];
     const avail = await availability(tx, skuIds);
     const warehouses = (await listWarehouses(tx, null)).filter((w) => w.active);
-    const candidates: Candidate[] = warehouses.map((w, i) => ({ warehouse_id: w.id, code: w.code, available: avail.get(w.id) ?? new Map(), priority: i, lat: w.lat, lng: w.lng, timezone: w.timezone, cutoff_time: w.cutoff_time, type: w.type }));
+    const candidates: Candidate[] = warehouses.map((w) => ({ warehouse_id: w.id, code: w.code, available: avail.get(w.id) ?? new Map(), priority: w.routing_priority, lat: w.lat, lng: w.lng, timezone: w.timezone, cutoff_time: w.cutoff_time, type: w.type }));
     const rules = await loadRoutingRules(tx, order.channel_id);
     const destination = await locateDestination(tx, order.shipping_address);
     const plan = rulesPlanner(demand, candidates, { destination, now: new Date(), promised_ship_by: order.promised_ship_by, promised_deliver_by: order.promised_deliver_by, priority: order.priority, channel_id: order.channel_id, currency: order.currency, rules });

@@ -26,7 +26,7 @@ export interface OrderView extends OrderDetail {
   fulfillment_orders: FulfillmentOrderView[];
   allocations: { warehouse_id: string; lines: { line_id: string; sku_id: string; qty: number }[] }[];
   backordered: { line_id: string; qty: number }[];
-  routing: { strategy: string; reasons: unknown; decided_at: Date } | null;
+  routing: { strategy: string; reasons: unknown; notes: unknown; decided_at: Date } | null;
 }
 
 /**
@@ -46,6 +46,6 @@ export async function orderView(db: Db, id: string, principal?: Principal): Prom
     fulfillment_orders: fos,
     allocations: [...byWh.entries()].map(([warehouse_id, lines]) => ({ warehouse_id, lines })),
     backordered: await backorderedUnits(db, detail, reservations),
-    routing: decision ? { strategy: decision.strategy, reasons: decision.reasons, decided_at: decision.created_at } : null,
+    routing: decision ? { strategy: decision.strategy, reasons: decision.reasons, notes: decision.notes, decided_at: decision.created_at } : null,
   };
 }

@@ -74,7 +74,8 @@ describe('routing rules over the API', () => {
     const put = await t.call('PUT', '/api/v1/routing/rules', { body: { mode: 'weighted', rules: [{ rule: 'warehouse_priority', weight: 5 }, { rule: 'nearest', weight: 0.1 }] } });
     expect(put.status, put.text).toBe(200);
     expect(put.body).toMatchObject({ source: 'default', mode: 'weighted' });
-    // Warehouse priority follows the warehouse list (WH-BLR first), so it outweighs a Delhi order's distance.
+    // WH-BLR gets the better priority; weighted heavily, it outweighs a Delhi order's distance.
+    expect((await t.call('PATCH', `/api/v1/warehouses/${wh['WH-BLR']}`, { body: { routing_priority: 1 } })).status).toBe(200);
     const r = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'GEO', qty: 1 }], to('110017', 'Delhi', 'DL')) });
     expect(r.body.allocations[0].warehouse_id).toBe(wh['WH-BLR']);
     expect(r.body.routing.reasons[0].summary).toContain('score');

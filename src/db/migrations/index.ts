@@ -6,6 +6,7 @@ import * as orders from './2026_11_30_1100_orders.js';
 import * as channelIntake from './2026_11_30_1110_channel_intake.js';
 import * as channelPolls from './2026_11_30_1120_channel_polls.js';
 import * as routingRules from './2026_11_30_1200_routing_rules.js';
+import * as routingPriority from './2026_12_01_0800_routing_priority.js';
 
 /**
  * Every migration. Forward-only: a migration, once released, is never edited; a change is a new one.
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_1110_channel_intake': channelIntake,
   '2026_11_30_1120_channel_polls': channelPolls,
   '2026_11_30_1200_routing_rules': routingRules,
+  '2026_12_01_0800_routing_priority': routingPriority,
 };

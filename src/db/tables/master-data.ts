@@ -43,6 +43,8 @@ export interface WarehousesTable {
   cutoff_time: string | null;
   type: Generated<'own' | 'external'>;
   active: Generated<boolean>;
+  /** Lower is preferred by the routing rule `warehouse_priority`; ties go by code. */
+  routing_priority: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

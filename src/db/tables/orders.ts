@@ -97,6 +97,7 @@ export interface RoutingDecisionsTable {
   plan: unknown;
   backordered: unknown;
   reasons: unknown;
+  notes: Generated<unknown>;
   created_at: Generated<Date>;
 }
 

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { withTx } from '../../db/database.js';
 import { createSku, getSku, listSkus, updateSku } from '../../modules/catalog/index.js';
-import { createBins, getWarehouse, listBins, listWarehouses, createWarehouse } from '../../modules/warehouse/index.js';
+import { createBins, getWarehouse, listBins, listWarehouses, createWarehouse, updateWarehouse } from '../../modules/warehouse/index.js';
+import { rerouteWarehouse } from '../../workflows/reroute.js';
 import { createChannel, getChannel, listChannels, listListings } from '../../modules/channels/index.js';
 import { assertWarehouseScope } from '../../modules/auth/index.js';
 import { createListing } from '../../workflows/create-listing.js';
@@ -26,6 +27,7 @@ const SkuPatch = Strict({
   dims_mm: Type.Optional(Type.Union([Dims, Type.Null()])),
   active: Type.Optional(Type.Boolean()),
 });
+const RoutingPriority = Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Lower is preferred by the routing rule warehouse_priority (default 100); ties go by code' });
 const WarehouseBody = Strict({
   code: Code,
   name: Name,
@@ -35,7 +37,14 @@ const WarehouseBody = Strict({
   timezone: Type.String({ minLength: 1, maxLength: 64 }),
   cutoff_time: Type.Optional(Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'Daily carrier cut-off, local time HH:MM' })),
   type: Type.Optional(Type.Union([Type.Literal('own'), Type.Literal('external')])),
+  routing_priority: Type.Optional(RoutingPriority),
 });
+const WarehousePatchBody = Strict({
+  name: Type.Optional(Name),
+  cutoff_time: Type.Optional(Type.Union([Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }), Type.Null()], { description: 'HH:MM local time; null removes the cut-off' })),
+  routing_priority: Type.Optional(RoutingPriority),
+  active: Type.Optional(Type.Boolean({ description: 'false stops routing to the warehouse and re-routes its unreleased work' })),
+}, { description: 'Give at least one field' });
 const BinBody = Strict({
   code: Code,
   zone: Type.Optional(Code),
@@ -92,6 +101,27 @@ export function masterDataRoutes(app: FastifyInstance, ctx: RouteContext): void 
       const wh = await getWarehouse(db, req.params.id);
       assertWarehouseScope(principalOf(req), wh.id, 'Warehouse', req.params.id);
       return wh;
+    },
+  });
+  defineRoute(app, {
+    method: 'PATCH', url: '/api/v1/warehouses/:id', access: ADMIN, summary: 'Change a warehouse\'s name, cut-off, routing priority or active flag', tags: ['warehouse'],
+    description: 'Deactivating a warehouse stops routing to it and re-routes its unreleased work (pending fulfillment orders): their reservations are released and the orders are routed again, with the reason on each order\'s timeline. Work already in a wave stays.',
+    schema: { params: WhParams, body: WarehousePatchBody },
+    handler: async (req) => {
+      const p = principalOf(req);
+      const wh = await getWarehouse(db, req.params.id);
+      const { before, after } = await withTx(db, (tx) => updateWarehouse(tx, wh.id, req.body, p.id));
+      const rerouted = before.active && !after.active ? await rerouteWarehouse(db, wh.id, `warehouse ${wh.code} was disabled`, p.id) : null;
+      return { ...after, rerouted };
+    },
+  });
+  defineRoute(app, {
+    method: 'POST', url: '/api/v1/warehouses/:id/reroute', access: ADMIN, summary: 'Re-route the unreleased work of a warehouse', tags: ['warehouse', 'routing'],
+    description: 'Releases the reservations of every pending (not yet waved) fulfillment order at the warehouse and routes those orders again. For an inactive warehouse this empties it of unreleased work; an active one may be chosen again.',
+    schema: { params: WhParams, body: Type.Optional(Strict({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) })) },
+    handler: async (req) => {
+      const wh = await getWarehouse(db, req.params.id);
+      return rerouteWarehouse(db, wh.id, req.body?.reason ?? `re-route requested for ${wh.code}`, principalOf(req).id);
     },
   });
   defineRoute(app, {

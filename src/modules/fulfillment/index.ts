@@ -7,3 +7,7 @@ export { listFulfillmentOrders } from './fulfillment.service.js';
 export { cancelUnpickedWork } from './fulfillment.service.js';
 /** True when any of the order's work is picking or beyond. */
 export { hasStartedWork } from './fulfillment.service.js';
+/** Orders with pending (unreleased) work at a warehouse. */
+export { ordersWithPendingWork } from './withdraw.js';
+/** Cancels an order's pending work at a warehouse and returns its open quantities, for re-routing. */
+export { withdrawPendingWork } from './withdraw.js';

@@ -57,6 +57,8 @@ export { getCount } from './inventory.counts.js';
 export { listStock } from './inventory.queries.js';
 /** Sellable units per SKU × warehouse for some SKUs. */
 export { availabilityFor } from './inventory.queries.js';
+/** Open reserved units per warehouse × SKU held by given refs. */
+export { reservedForRefs } from './inventory.queries.js';
 /** Totals per SKU over the network of warehouses. */
 export { networkTotals } from './inventory.queries.js';
 /** Stock by bin and lot in FEFO order. */

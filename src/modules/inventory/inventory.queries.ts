@@ -165,3 +165,12 @@ export async function lowStock(db: Executor, input: { threshold: number; warehou
   if (scope) q = q.where('s.warehouse_id', 'in', scope);
   return (await q.execute()) as StockLevelView[];
 }
+
+/** Open reserved units per warehouse × SKU held by some refs (orders), e.g. to give them back in a what-if. */
+export async function reservedForRefs(db: Executor, refs: string[]): Promise<{ warehouse_id: string; sku_id: string; qty: number }[]> {
+  if (refs.length === 0) return [];
+  const r = await sql<{ warehouse_id: string; sku_id: string; qty: number }>`
+    SELECT warehouse_id, sku_id, sum(qty)::int AS qty FROM reservations
+    WHERE status = 'open' AND ref = ANY(${refs}::text[]) GROUP BY warehouse_id, sku_id`.execute(db);
+  return r.rows;
+}

@@ -34,3 +34,6 @@ export { getRules, setRules } from './orders.service.js';
 export { findLookalikes } from './orders.service.js';
 /** Lists and the holds queue. */
 export { listOrders, listHeldOrders } from './orders.queries.js';
+/** Orders of a time window with their routing inputs, for routing simulation. */
+export { ordersForReplay } from './orders.queries.js';
+export type { OrderForReplay } from './orders.queries.js';

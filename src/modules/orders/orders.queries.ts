@@ -74,3 +74,47 @@ export async function listHeldOrders(db: Executor, limit: number): Promise<{ ord
     GROUP BY o.id ORDER BY o.created_at LIMIT ${limit}`.execute(db);
   return rows.rows;
 }
+
+/** An order as routing simulation replays it: its routing inputs and its shippable lines' open quantities. */
+export interface OrderForReplay {
+  id: string;
+  channel_id: string | null;
+  created_at: Date;
+  priority: string;
+  promised_ship_by: Date | null;
+  promised_deliver_by: Date | null;
+  currency: string;
+  shipping_address: { postal_code?: string | null; country?: string | null; state?: string | null } | null;
+  lines: { line_id: string; sku_id: string; qty: number }[];
+}
+
+/**
+ * Orders created in a time window (optionally of one channel) that went through routing and still stand — not
+ * held, not cancelled — with their shippable lines' open quantities, oldest first. Two statements whatever the count.
+ */
+export async function ordersForReplay(db: Executor, f: { from: Date; to: Date; channel_id?: string | null | undefined; limit: number }): Promise<OrderForReplay[]> {
+  let q = db
+    .selectFrom('orders')
+    .select(['id', 'channel_id', 'created_at', 'priority', 'promised_ship_by', 'promised_deliver_by', 'currency', 'shipping_address'])
+    .where('created_at', '>=', f.from)
+    .where('created_at', '<', f.to)
+    .where('status', 'not in', ['pending', 'on_hold', 'cancelled'])
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(f.limit);
+  if (f.channel_id) q = q.where('channel_id', '=', f.channel_id);
+  const orders = await q.execute();
+  if (orders.length === 0) return [];
+  const lines = await sql<{ order_id: string; id: string; sku_id: string; qty: number }>`
+    SELECT l.order_id, l.id, l.sku_id, l.qty - l.qty_cancelled AS qty
+    FROM order_lines l
+    WHERE l.order_id = ANY(${orders.map((o) => o.id)}::text[]) AND l.sku_id IS NOT NULL AND l.needs_shipping AND NOT l.fulfilled_externally AND l.qty > l.qty_cancelled
+    ORDER BY l.order_id, l.id`.execute(db);
+  const byOrder = new Map<string, { line_id: string; sku_id: string; qty: number }[]>();
+  for (const l of lines.rows) byOrder.set(l.order_id, [...(byOrder.get(l.order_id) ?? []), { line_id: l.id, sku_id: l.sku_id, qty: l.qty }]);
+  const at = (d: Date | string | null) => (d === null ? null : new Date(d));
+  return orders.map((o) => ({
+    id: o.id, channel_id: o.channel_id, created_at: new Date(o.created_at), priority: o.priority, promised_ship_by: at(o.promised_ship_by), promised_deliver_by: at(o.promised_deliver_by),
+    currency: o.currency, shipping_address: o.shipping_address, lines: byOrder.get(o.id) ?? [],
+  }));
+}

@@ -16,3 +16,6 @@ export { locateDestination } from './rules.service.js';
 export { importPostalCodes } from './rules.service.js';
 /** Imports postal-code centroids from CSV (country, postal_code, lat, lng). */
 export { importPostalCodesCsv } from './postal-codes.js';
+export type { SimOrder, SimTotals, SimResult } from './simulate.js';
+/** Replays orders under the live rules and a proposed rule set over one stock pool, and compares the outcomes (pure). */
+export { simulateRouting } from './simulate.js';

@@ -5,14 +5,14 @@ import type { Plan } from './routing.types.js';
 export async function recordDecision(tx: Executor, orderId: string, plan: Plan): Promise<void> {
   await tx
     .insertInto('routing_decisions')
-    .values({ order_id: orderId, strategy: plan.strategy, plan: JSON.stringify(plan.allocations), backordered: JSON.stringify(plan.backordered), reasons: JSON.stringify(plan.reasons) })
+    .values({ order_id: orderId, strategy: plan.strategy, plan: JSON.stringify(plan.allocations), backordered: JSON.stringify(plan.backordered), reasons: JSON.stringify(plan.reasons), notes: JSON.stringify(plan.notes ?? []) })
     .execute();
 }
 
-export async function latestDecision(db: Executor, orderId: string): Promise<{ strategy: string; plan: unknown; backordered: unknown; reasons: unknown; created_at: Date } | undefined> {
+export async function latestDecision(db: Executor, orderId: string): Promise<{ strategy: string; plan: unknown; backordered: unknown; reasons: unknown; notes: unknown; created_at: Date } | undefined> {
   return db
     .selectFrom('routing_decisions')
-    .select(['strategy', 'plan', 'backordered', 'reasons', 'created_at'])
+    .select(['strategy', 'plan', 'backordered', 'reasons', 'notes', 'created_at'])
     .where('order_id', '=', orderId)
     .orderBy('id', 'desc')
     .limit(1)

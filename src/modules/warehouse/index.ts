@@ -1,6 +1,8 @@
-export type { WarehouseInput, WarehouseView, BinInput, BinView, WarehouseErrorCode } from './warehouse.types.js';
+export type { WarehouseInput, WarehousePatch, WarehouseView, BinInput, BinView, WarehouseErrorCode } from './warehouse.types.js';
 /** Creates a warehouse (validated time zone and coordinates). */
 export { createWarehouse } from './warehouse.service.js';
+/** Changes name, cut-off, routing priority or active; returns before and after. */
+export { updateWarehouse } from './warehouse.service.js';
 /** Gets a warehouse by id or code (throws warehouse_not_found). */
 export { getWarehouse } from './warehouse.service.js';
 /** Finds a warehouse by id or code. */

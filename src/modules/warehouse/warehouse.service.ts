@@ -3,9 +3,9 @@ import type { Executor } from '../../db/database.js';
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { emit } from '../../events/outbox.js';
-import type { BinInput, BinView, WarehouseInput, WarehouseView } from './warehouse.types.js';
+import type { BinInput, BinView, WarehouseInput, WarehousePatch, WarehouseView } from './warehouse.types.js';
 
-const WH_COLUMNS = ['id', 'code', 'name', 'address', 'lat', 'lng', 'timezone', 'cutoff_time', 'type', 'active', 'created_at'] as const;
+const WH_COLUMNS = ['id', 'code', 'name', 'address', 'lat', 'lng', 'timezone', 'cutoff_time', 'type', 'active', 'routing_priority', 'created_at'] as const;
 
 /** True when the IANA time zone name is known to this runtime. */
 export function isValidTimezone(tz: string): boolean {
@@ -44,6 +44,7 @@ export async function createWarehouse(tx: Executor, input: WarehouseInput, actor
       timezone: input.timezone,
       cutoff_time: input.cutoff_time ?? null,
       type: input.type ?? 'own',
+      ...(input.routing_priority !== undefined ? { routing_priority: input.routing_priority } : {}),
     })
     .onConflict((oc) => oc.column('code').doNothing())
     .returning(WH_COLUMNS)
@@ -51,6 +52,24 @@ export async function createWarehouse(tx: Executor, input: WarehouseInput, actor
   if (!row) throw new AppError('conflict', 'warehouse_exists', `Warehouse ${input.code} already exists`, { code: input.code });
   await emit(tx, { type: 'warehouse.created', aggregateType: 'warehouse', aggregateId: row.id, payload: { code: row.code, name: row.name }, actor });
   return toWarehouse(row);
+}
+
+/**
+ * Changes a warehouse's operating settings (name, cut-off, routing priority, active); emits `warehouse.updated`
+ * with what changed. Deactivating it only stops new routing to it: the caller re-routes its open work.
+ */
+export async function updateWarehouse(tx: Executor, id: string, patch: WarehousePatch, actor?: string): Promise<{ before: WarehouseView; after: WarehouseView }> {
+  const before = await tx.selectFrom('warehouses').select(WH_COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!before) throw new AppError('not_found', 'warehouse_not_found', `Warehouse ${id} was not found`, { warehouse: id });
+  const set: Record<string, unknown> = {};
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.cutoff_time !== undefined) set.cutoff_time = patch.cutoff_time;
+  if (patch.routing_priority !== undefined) set.routing_priority = patch.routing_priority;
+  if (patch.active !== undefined) set.active = patch.active;
+  if (Object.keys(set).length === 0) return { before: toWarehouse(before), after: toWarehouse(before) };
+  const after = await tx.updateTable('warehouses').set({ ...set, updated_at: new Date() }).where('id', '=', id).returning(WH_COLUMNS).executeTakeFirstOrThrow();
+  await emit(tx, { type: 'warehouse.updated', aggregateType: 'warehouse', aggregateId: id, payload: { code: after.code, changes: set }, actor });
+  return { before: toWarehouse(before), after: toWarehouse(after) };
 }
 
 /** A warehouse by id or code, or undefined. */

@@ -11,6 +11,15 @@ export interface WarehouseInput {
   timezone: string;
   cutoff_time?: string | undefined;
   type?: 'own' | 'external' | undefined;
+  routing_priority?: number | undefined;
+}
+
+/** Operating settings that may change after creation. */
+export interface WarehousePatch {
+  name?: string | undefined;
+  cutoff_time?: string | null | undefined;
+  routing_priority?: number | undefined;
+  active?: boolean | undefined;
 }
 
 export interface WarehouseView {
@@ -24,6 +33,8 @@ export interface WarehouseView {
   cutoff_time: string | null;
   type: 'own' | 'external';
   active: boolean;
+  /** Lower is preferred by the routing rule `warehouse_priority` (default 100); ties go by code. */
+  routing_priority: number;
   created_at: Date;
 }
 
