@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 
 /** Every setting Tandem reads, validated once at start. */
@@ -12,6 +13,21 @@ export interface Config {
   dbPoolSize: number;
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
+  webhooks: WebhookSettings;
+}
+
+/** Outbound webhook delivery: who may be called and how hard to retry. */
+export interface WebhookSettings {
+  /** Hosts (exact names), IP addresses or CIDR ranges let through the SSRF guard (`TANDEM_WEBHOOK_ALLOW_HOSTS`). */
+  allowHosts: string[];
+  /** Per-request time limit, connect to last byte (`TANDEM_WEBHOOK_TIMEOUT_MS`, default 5000). */
+  timeoutMs: number;
+  /** Attempts before a delivery is dead-lettered (`TANDEM_WEBHOOK_MAX_ATTEMPTS`, default 20). */
+  maxAttempts: number;
+  /** First retry delay; doubles per attempt (`TANDEM_WEBHOOK_RETRY_BASE_MS`, default 30 s). */
+  retryBaseMs: number;
+  /** Longest delay between two attempts (`TANDEM_WEBHOOK_RETRY_CAP_MS`, default 3 h). */
+  retryCapMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -24,6 +40,38 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return n;
+}
+
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*\.?$/i;
+
+function allowEntry(raw: string): string {
+  const entry = raw.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const [addr, prefix, extra] = entry.split('/');
+  if (prefix !== undefined) {
+    const family = net.isIP(addr ?? '');
+    const bits = Number(prefix);
+    if (family === 0 || extra !== undefined || !/^\d{1,3}$/.test(prefix) || bits > (family === 4 ? 32 : 128)) {
+      throw new ConfigError(`TANDEM_WEBHOOK_ALLOW_HOSTS: "${raw}" is not a valid CIDR range`);
+    }
+    return entry;
+  }
+  if (net.isIP(entry) !== 0 || HOSTNAME.test(entry)) return entry;
+  throw new ConfigError(`TANDEM_WEBHOOK_ALLOW_HOSTS: "${raw}" is not a host name, IP address or CIDR range`);
+}
+
+/** Reads and validates the webhook delivery settings (part of `loadConfig`; the delivery code reads them through here). */
+export function webhookSettings(env: NodeJS.ProcessEnv = process.env): WebhookSettings {
+  const allow = (env.TANDEM_WEBHOOK_ALLOW_HOSTS ?? '').split(',').filter((e) => e.trim() !== '');
+  const retryBaseMs = int(env, 'TANDEM_WEBHOOK_RETRY_BASE_MS', 30_000, 1, 86_400_000);
+  const retryCapMs = int(env, 'TANDEM_WEBHOOK_RETRY_CAP_MS', 3 * 3_600_000, 1, 7 * 86_400_000);
+  if (retryCapMs < retryBaseMs) throw new ConfigError('TANDEM_WEBHOOK_RETRY_CAP_MS must not be below TANDEM_WEBHOOK_RETRY_BASE_MS');
+  return {
+    allowHosts: allow.map(allowEntry),
+    timeoutMs: int(env, 'TANDEM_WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
+    maxAttempts: int(env, 'TANDEM_WEBHOOK_MAX_ATTEMPTS', 20, 1, 1_000),
+    retryBaseMs,
+    retryCapMs,
+  };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -51,5 +99,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize: int(env, 'DB_POOL_SIZE', 20, 1, 500),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    webhooks: webhookSettings(env),
   };
 }

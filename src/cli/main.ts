@@ -15,6 +15,9 @@ import { verifyInventory } from '../modules/inventory/index.js';
 import { getWarehouse } from '../modules/warehouse/index.js';
 import { importPostalCodesCsv } from '../modules/routing/index.js';
 import { importOrders } from '../workflows/import-orders.js';
+import { importRateCardCsv, type RateCardTable } from '../modules/shipping/index.js';
+import { randomBytes } from 'node:crypto';
+import { ROLES, createUser, type Role } from '../modules/auth/index.js';
 
 const say = (m: string): void => void process.stderr.write(`${m}\n`);
 
@@ -104,6 +107,24 @@ imp
   .action((file: string) => withDatabase(async (c) => say(`imported ${await importPostalCodesCsv(c.database.db, readFileSync(file, 'utf8'))} postal code(s)`)));
 
 imp
+  .command('rate-card <file>')
+  .description('a rate-card carrier\'s zones (zone,max_km,dest_prefix,origin_prefix), rates (service,zone,transit_days,up_to_g,amount,extra_every_g,extra_amount) or serviceability (postal_code,match,prepaid,cod)')
+  .addOption(new Option('--carrier <code>', 'carrier account code').makeOptionMandatory())
+  .addOption(new Option('--table <table>', 'which table the CSV replaces').choices(['zones', 'rates', 'serviceability']).makeOptionMandatory())
+  .action((file: string, opts: { carrier: string; table: RateCardTable }) =>
+    withDatabase(async (c) => {
+      const r = await withTx(c.database.db, (tx) => importRateCardCsv(tx, opts.carrier, opts.table, readFileSync(file, 'utf8'), 'cli'));
+      for (const e of r.errors.slice(0, 200)) say(`  row ${e.row}: ${e.field}: ${e.message}`);
+      if (r.aborted) {
+        say(`${r.errors.length} error(s) in ${r.rows} rows: nothing was imported.`);
+        process.exitCode = 1;
+      } else {
+        say(`imported ${r.imported} ${opts.table} row(s) for carrier ${opts.carrier}`);
+      }
+    }),
+  );
+
+imp
   .command('orders <file>')
   .description('orders: one row per line, grouped by order_id (see docs/orders.md for the columns)')
   .option('--channel <id>', 'channel the orders came from (default: the API channel)')
@@ -156,6 +177,34 @@ program
       if (drifts.length > 0) process.exitCode = 1;
     }),
   );
+
+program
+  .command('users')
+  .description('dashboard users')
+  .command('create')
+  .description('create a dashboard user; the password is read from stdin with --password-stdin, otherwise generated and printed once')
+  .addOption(new Option('--email <email>', 'sign-in e-mail').makeOptionMandatory())
+  .addOption(new Option('--role <role>', 'role').choices([...ROLES]).makeOptionMandatory())
+  .option('--warehouse <codes>', 'limit the user to these warehouses (codes or ids, comma-separated)')
+  .option('--name <name>', 'display name (default: the e-mail)')
+  .option('--password-stdin', 'read the password from the first line of stdin')
+  .action((opts: { email: string; role: Role; warehouse?: string; name?: string; passwordStdin?: boolean }) =>
+    withDatabase(async (c) => {
+      const db = c.database.db;
+      const password = opts.passwordStdin ? (await readStdin()).split(/\r?\n/)[0] ?? '' : randomBytes(18).toString('base64url');
+      const codes = (opts.warehouse ?? '').split(',').map((w) => w.trim()).filter(Boolean);
+      const warehouseIds = await Promise.all(codes.map(async (code) => (await getWarehouse(db, code)).id));
+      const user = await withTx(db, (tx) => createUser(tx, { email: opts.email, name: opts.name, role: opts.role, password, warehouseIds, actor: 'cli' }));
+      say(`created user ${user.id} ${user.email} (${user.role}${user.warehouse_ids ? `, warehouses ${codes.join(', ')}` : ', every warehouse'})`);
+      if (!opts.passwordStdin) process.stdout.write(`\n  Password for ${user.email} (shown once, store it now):\n\n    ${password}\n\n`);
+    }),
+  );
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) say(`configuration error: ${err.message}`);

@@ -49,21 +49,38 @@ export function outboxRows(events: EventInput | EventInput[]): { id: string; typ
 }
 
 export interface ListEventsInput {
-  after?: number | undefined;
+  /** The position of the last event already read (see `eventCursor`); absent = from the beginning. */
+  after?: { txId: string; seq: number } | undefined;
   limit: number;
   type?: string | undefined;
   aggregateId?: string | undefined;
 }
 
-/** Reads the event log in commit order after a sequence number, for replay and polling consumers. */
-export async function listEvents(db: Executor, input: ListEventsInput): Promise<StoredEvent[]> {
+/** An opaque position in the event log: the writing transaction's id and the sequence number, `"<tx>-<seq>"`. */
+export const eventCursor = (e: { tx_id: string; seq: number }): string => `${e.tx_id}-${e.seq}`;
+
+/** Parses `eventCursor` output; undefined when malformed. */
+export function parseEventCursor(c: string): { txId: string; seq: number } | undefined {
+  const m = /^(\d{1,20})-(\d{1,19})$/.exec(c);
+  return m ? { txId: m[1]!, seq: Number(m[2]) } : undefined;
+}
+
+/**
+ * Reads the event log after a position, for replay and polling consumers. Rows come in (transaction id, seq)
+ * order and only from transactions older than every running one (`pg_snapshot_xmin`): a transaction that may
+ * still commit has a larger id than any row returned, so paging never skips a late commit. (Paging by `seq`
+ * alone could: a transaction may take its seq before an older transaction takes a smaller one.) Within one
+ * aggregate, `seq` is the version: consumers order by it.
+ */
+export async function listEvents(db: Executor, input: ListEventsInput): Promise<(StoredEvent & { tx_id: string })[]> {
   let q = db
     .selectFrom('outbox')
-    .select(['seq', 'id', 'type', 'aggregate_type', 'aggregate_id', 'payload', 'actor', 'occurred_at'])
+    .select(['seq', 'id', 'type', 'aggregate_type', 'aggregate_id', 'payload', 'actor', 'occurred_at', sql<string>`tx_id::text`.as('tx_id')])
     .where(sql<boolean>`tx_id < pg_snapshot_xmin(pg_current_snapshot())`)
+    .orderBy('tx_id')
     .orderBy('seq')
     .limit(input.limit);
-  if (input.after !== undefined) q = q.where('seq', '>', input.after);
+  if (input.after !== undefined) q = q.where(sql<boolean>`(tx_id, seq) > (${input.after.txId}::xid8, ${input.after.seq}::bigint)`);
   if (input.type !== undefined) {
     // `order.*` selects a family of events.
     q = input.type.endsWith('.*')
@@ -71,7 +88,7 @@ export async function listEvents(db: Executor, input: ListEventsInput): Promise<
       : q.where('type', '=', input.type);
   }
   if (input.aggregateId !== undefined) q = q.where('aggregate_id', '=', input.aggregateId);
-  return (await q.execute()) as StoredEvent[];
+  return (await q.execute()) as (StoredEvent & { tx_id: string })[];
 }
 
 /** The highest sequence number now visible, for consumers that start from "now". */

@@ -12,6 +12,7 @@ import { installIdempotency } from './idempotency.js';
 import { installMetrics } from './metrics.js';
 import { Problem } from './schemas.js';
 import { registerRoutes } from './routes/index.js';
+import { installWeb } from './web.js';
 import type { Access } from './route.js';
 
 export interface ServerDeps {
@@ -23,6 +24,8 @@ export interface ServerDeps {
   bodyLimitBytes?: number;
   /** When false, request logs are off (tests, benchmarks). */
   logger?: boolean;
+  /** The built dashboard's directory; default: the package's `web/dist` when built. */
+  webRoot?: string | undefined;
 }
 
 function makeAjv(coerce: boolean): Ajv {
@@ -114,5 +117,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   registerRoutes(app, { db: deps.db, metrics: registry, info: deps });
+  await installWeb(app, deps, deps.webRoot);
   return app;
 }

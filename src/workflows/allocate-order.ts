@@ -1,7 +1,7 @@
 import { withTx, type Db, type Tx } from '../db/database.js';
 import { kitComponents } from '../modules/catalog/index.js';
 import { addFulfillmentWork } from '../modules/fulfillment/index.js';
-import { allocationStatus, getOrderLines, listOrders, lockOrder, recordOrderEvent, transitionOrder, type OrderLineView, type OrderRow } from '../modules/orders/index.js';
+import { allocationStatus, getOrderLines, listOrders, lockOrder, recordOrderEvent, setBackorderedUnits, transitionOrder, type OrderLineView, type OrderRow } from '../modules/orders/index.js';
 import { loadRoutingRules, locateDestination, recordDecision, rulesPlanner, type Candidate, type DemandLine } from '../modules/routing/index.js';
 import { listWarehouses } from '../modules/warehouse/index.js';
 import { availability, openReservations, reserveForOrder } from './inventory-port.js';
@@ -54,7 +54,7 @@ export async function allocateOrder(tx: Tx, order: OrderRow, actor?: string): Pr
     const destination = await locateDestination(tx, order.shipping_address);
     const plan = rulesPlanner(demand, candidates, { destination, now: new Date(), promised_ship_by: order.promised_ship_by, promised_deliver_by: order.promised_deliver_by, priority: order.priority, channel_id: order.channel_id, currency: order.currency, rules });
     // A retry that finds nothing new changes nothing and records nothing (the background re-allocation runs often).
-    if (plan.allocations.length === 0 && (order.status === 'backordered' || order.status === 'partially_allocated')) return order;
+    if (plan.allocations.length === 0 && (order.status === 'backordered' || order.status === 'partially_allocated' || order.status === 'partially_shipped')) return order;
 
     for (const a of plan.allocations) {
       const work: { order_line_id: string; sku_id: string; qty: number }[] = [];
@@ -91,15 +91,21 @@ export async function allocateOrder(tx: Tx, order: OrderRow, actor?: string): Pr
 
   const after = reservedUnitsByLine(lines, comps, await openReservations(tx, order.id));
   const allocated = [...after.values()].reduce((s, n) => s + n, 0);
+  await setBackorderedUnits(tx, order.id, toShip - allocated);
+  // Once something has shipped, the status tells shipping progress; allocation only keeps backordered_units.
+  if (order.status === 'partially_shipped') return order;
   const next = allocationStatus(toShip, allocated);
   if (next === order.status) return order;
   const why = next === 'allocated' ? 'All lines reserved' : next === 'partially_allocated' ? `${allocated} of ${toShip} unit(s) reserved; the rest is backordered` : next === 'backordered' ? 'No stock anywhere; backordered' : 'Nothing to ship';
   return transitionOrder(tx, order, next, why, { allocated_units: allocated, units_to_ship: toShip }, actor);
 }
 
-/** Orders waiting for stock, most urgent first: the background job retries them as stock arrives. */
+/**
+ * Orders waiting for stock (backordered units, whatever else has happened to them — a partially shipped order's
+ * rest too), most urgent first: the background job retries them as stock arrives.
+ */
 export async function reallocateWaiting(db: Db, limit = 50): Promise<number> {
-  const waiting = await listOrders(db, { limit, status: ['backordered', 'partially_allocated'], sort: 'dispatch_by' });
+  const waiting = await listOrders(db, { limit, backordered: true, sort: 'dispatch_by' });
   let changed = 0;
   for (const o of waiting.data) {
     const after = await withTx(db, async (tx) => allocateOrder(tx, await lockOrder(tx, o.id), 'system:reallocate'));

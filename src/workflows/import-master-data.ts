@@ -131,7 +131,7 @@ export async function importSkus(db: Db, csv: string, opts: ImportOptions = {}):
   });
 }
 
-/** Imports bins of one warehouse from CSV (code,zone,walk_sequence,capacity_units,pickable); all or nothing unless `skipInvalid`. */
+/** Imports bins of one warehouse from CSV (code,zone,walk_sequence,capacity_units,pickable,aisle,position); all or nothing unless `skipInvalid`. */
 export async function importBins(db: Db, warehouse: string, csv: string, opts: ImportOptions = {}): Promise<ImportReport> {
   const wh = await getWarehouse(db, warehouse);
   const rows = readCsv(csv);
@@ -152,10 +152,13 @@ export async function importBins(db: Db, warehouse: string, csv: string, opts: I
     if (zone !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/.test(zone)) errors.push({ row, field: 'zone', message: 'letters, digits, . _ / -' });
     const walk = intField(r.walk_sequence, 'walk_sequence', row, errors, 0);
     const cap = intField(r.capacity_units, 'capacity_units', row, errors, 1);
+    const aisle = intField(r.aisle, 'aisle', row, errors, 0);
+    const position = intField(r.position, 'position', row, errors, 0);
+    for (const [field, v] of [['aisle', aisle], ['position', position]] as const) if (v !== undefined && v > 100_000) errors.push({ row, field, message: 'must be from 0 to 100000' });
     const pickRaw = (r.pickable ?? '').toLowerCase();
     if (!['', 'true', 'false', 'yes', 'no', '1', '0'].includes(pickRaw)) errors.push({ row, field: 'pickable', message: 'true or false' });
     return errors.length === before
-      ? { code, zone, walk_sequence: walk, capacity_units: cap, pickable: pickRaw === '' ? undefined : ['true', 'yes', '1'].includes(pickRaw) }
+      ? { code, zone, walk_sequence: walk, capacity_units: cap, pickable: pickRaw === '' ? undefined : ['true', 'yes', '1'].includes(pickRaw), aisle, position }
       : undefined;
   });
   return write(db, 'bins', rows.length, inputs, errors, opts, async (tx, list) => {

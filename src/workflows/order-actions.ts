@@ -8,6 +8,7 @@ import {
 } from '../modules/orders/index.js';
 import { allocateOrder } from './allocate-order.js';
 import { openReservations, releaseUnits } from './inventory-port.js';
+import { restockFromStaging } from './pick-execution.js';
 
 export interface CancelInput {
   lines?: { line_id: string; qty: number }[] | undefined;
@@ -30,8 +31,9 @@ async function releaseFor(tx: Tx, orderId: string, cancelled: { warehouse_id: st
 }
 
 /**
- * Cancels a whole order or some units of its lines: unpicked warehouse work is cancelled and its stock
- * released; units already picked or shipped cannot be cancelled (409). Holds close with a whole cancel.
+ * Cancels a whole order or some units of its lines: warehouse work not yet fully picked is cancelled (unpicked
+ * pick lines dropped, units already picked moved from staging back to their bin) and its stock released; units of
+ * picked, packed or shipped work cannot be cancelled (409). Holds close with a whole cancel.
  */
 export async function cancelOrder(db: Db, orderId: string, input: CancelInput, actor?: string): Promise<OrderRow> {
   return withTx(db, async (tx) => {
@@ -53,7 +55,7 @@ export async function cancelOrder(db: Db, orderId: string, input: CancelInput, a
       if (w.qty > open) {
         throw new AppError('conflict', 'qty_exceeds_open', `Line ${line.line_no} has only ${open} open unit(s)`, { line_id: w.line_id, requested: w.qty });
       }
-      // Units in work that is picking or later cannot be pulled back: they ship, and come back as a return.
+      // Units in work that is picked or later cannot be pulled back: they ship, and come back as a return.
       const picked = await lineUnitsInWork(tx, orderId, line.id, STARTED);
       if (w.qty > open - picked) {
         throw new AppError('conflict', 'cannot_cancel_picked', `${w.qty - (open - picked)} unit(s) of line ${line.line_no} are already being picked`, { line_id: line.id, picked });
@@ -64,7 +66,8 @@ export async function cancelOrder(db: Db, orderId: string, input: CancelInput, a
       fromWork.push({ order_line_id: line.id, qty: Math.max(0, w.qty - backordered) });
     }
     const cancelledWork = await cancelUnpickedWork(tx, orderId, fromWork.filter((f) => f.qty > 0), actor);
-    await releaseFor(tx, orderId, cancelledWork, actor);
+    await restockFromStaging(tx, cancelledWork.restock, actor);
+    await releaseFor(tx, orderId, cancelledWork.cancelled, actor);
     for (const w of want) await cancelLineUnits(tx, orderId, w.line_id, w.qty);
     await recordOrderEvent(tx, orderId, 'cancelled', whole ? `Cancelled: ${input.reason}` : `Cancelled ${want.reduce((s, w) => s + w.qty, 0)} unit(s): ${input.reason}`, { reason: input.reason, lines: want, whole }, actor);
 
@@ -81,8 +84,8 @@ export async function cancelOrder(db: Db, orderId: string, input: CancelInput, a
   });
 }
 
-const STARTED = ['picking', 'picked', 'packing', 'packed', 'shipped'];
-const UNPICKED = ['pending', 'released'];
+const STARTED = ['picked', 'packing', 'packed', 'shipped'];
+const UNPICKED = ['pending', 'released', 'picking'];
 
 /** Units of an order line (whole kits for a kit line) held in fulfillment work of the given statuses. */
 async function lineUnitsInWork(tx: Tx, orderId: string, lineId: string, statuses: string[]): Promise<number> {

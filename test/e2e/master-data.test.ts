@@ -138,7 +138,11 @@ describe('channels and listings', () => {
     expect(types).toContain('listing.created');
     const seqs = r.body.data.map((e: { seq: number }) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-    const after = await t.call('GET', `/api/v1/events?after=${seqs[2]}&type=sku.*`);
+    const first = await t.call('GET', '/api/v1/events?limit=3');
+    const after = await t.call('GET', `/api/v1/events?after=${first.body.next_after}&type=sku.*`);
+    expect(after.status, after.text).toBe(200);
+    expect(after.body.data.length).toBeGreaterThan(0);
     expect(after.body.data.every((e: { seq: number; type: string }) => e.seq > seqs[2] && e.type.startsWith('sku.'))).toBe(true);
+    expect((await t.call('GET', '/api/v1/events?after=12')).status).toBe(400);
   });
 });

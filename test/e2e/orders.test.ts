@@ -229,10 +229,11 @@ describe('cancellation and edits', () => {
     expect((await level('CAP', s.whA)).reserved).toBe(reservedBefore);
   });
 
-  it('refuses to cancel units that are being picked, but cancels the rest', async () => {
+  // Work still being picked can be cancelled (test/e2e/waves.test.ts, src/workflows/pick-execution.db.test.ts); picked work cannot.
+  it('refuses to cancel units that are already picked', async () => {
     const r = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'TEE', qty: 2 }, { sku: 'MUG', qty: 1 }]) });
     const fo = r.body.fulfillment_orders[0];
-    await sql`update fulfillment_orders set status = 'picking' where id = ${fo.id}`.execute(t.db.db);
+    await sql`update fulfillment_orders set status = 'picked' where id = ${fo.id}`.execute(t.db.db);
     await sql`update orders set status = 'in_fulfillment' where id = ${r.body.id}`.execute(t.db.db);
     const whole = await t.call('POST', `/api/v1/orders/${r.body.id}/cancel`, { body: { reason: 'changed mind' } });
     expect(whole.status).toBe(409);

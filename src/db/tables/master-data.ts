@@ -66,6 +66,9 @@ export interface BinsTable {
   capacity_units: number | null;
   pickable: Generated<boolean>;
   active: Generated<boolean>;
+  /** Aisle number and position along it, for S-shape pick paths (null: walk_sequence only). */
+  aisle: Generated<number | null>;
+  position: Generated<number | null>;
   created_at: Generated<Date>;
 }
 

@@ -33,6 +33,8 @@ export interface OrdersTable {
   cancelled_at: Date | string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** Units waiting for stock (kept by allocation); the background re-allocation lists orders by it. */
+  backordered_units: Generated<number>;
 }
 
 export interface OrderLinesTable {
@@ -108,6 +110,10 @@ export interface FulfillmentOrdersTable {
   status: Generated<'pending' | 'released' | 'picking' | 'picked' | 'packing' | 'packed' | 'shipped' | 'cancelled'>;
   priority: Generated<string>;
   dispatch_by: Date | string | null;
+  /** Set by wave release (migration 0100_waves). */
+  wave_id: Generated<string | null>;
+  released_at: Generated<Date | null>;
+  picked_at: Generated<Date | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

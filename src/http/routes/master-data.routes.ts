@@ -51,6 +51,8 @@ const BinBody = Strict({
   walk_sequence: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
   capacity_units: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })),
   pickable: Type.Optional(Type.Boolean()),
+  aisle: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, description: 'aisle number, for S-shape pick paths' })),
+  position: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, description: 'position along the aisle from its front end' })),
 });
 const ChannelBody = Strict({
   type: Type.Union(['shopify', 'woocommerce', 'amazon', 'flipkart', 'api', 'csv'].map((t) => Type.Literal(t))),

@@ -119,6 +119,7 @@ export function orderRoutes(app: FastifyInstance, ctx: RouteContext): void {
         cursor: Type.Optional(Cursor),
         status: Type.Optional(Type.Array(Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s))), { maxItems: 13 })),
         channel_id: Type.Optional(Type.String({ maxLength: 80 })),
+        warehouse_id: Type.Optional(Type.String({ maxLength: 80 })),
         created_after: Type.Optional(DateTime),
         created_before: Type.Optional(DateTime),
         hold_reason: Type.Optional(Type.String({ maxLength: 50 })),

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import { withTx } from '../../db/database.js';
-import { listEvents } from '../../events/outbox.js';
+import { eventCursor, listEvents, parseEventCursor } from '../../events/outbox.js';
 import { ROLES, createApiKey, listApiKeys, revokeApiKey } from '../../modules/auth/index.js';
-import { ADMIN, STAFF, defineRoute, principalOf } from '../route.js';
+import { ADMIN, defineRoute, principalOf } from '../route.js';
 import { Id, Name, Strict } from '../schemas.js';
 import type { RouteContext } from './context.js';
 
@@ -25,23 +25,6 @@ export function platformRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async () => {
       await sql`select 1`.execute(db);
       return { status: 'ok', database: ctx.info.databaseKind, postgres_version: ctx.info.postgresVersion, version: ctx.info.version };
-    },
-  });
-
-  defineRoute(app, {
-    method: 'GET',
-    url: '/',
-    access: 'public',
-    summary: 'The dashboard (a placeholder until the web app lands)',
-    tags: ['platform'],
-    produces: ['text/html'],
-    schema: {},
-    handler: async (_req, reply) => {
-      reply.type('text/html; charset=utf-8');
-      return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Tandem</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1d2433}a{color:#2456c7}</style></head>
-<body><h1>Tandem ${ctx.info.version}</h1><p>Order management and warehouse management in one system, on ${ctx.info.databaseKind} PostgreSQL ${ctx.info.postgresVersion}.</p>
-<p>The operations dashboard is coming. Meanwhile: <a href="/api/docs">API docs</a> · <a href="/api/openapi.json">OpenAPI</a> · <a href="/api/health">health</a> · <a href="/metrics">metrics</a></p></body></html>`;
     },
   });
 
@@ -72,21 +55,23 @@ export function platformRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: '/api/v1/events',
-    access: STAFF,
-    summary: 'The event log after a sequence number, in commit order',
-    description: 'Events become visible once every older transaction has finished, so paging with `after` never skips one.',
+    access: ['admin', 'ops', 'integration'],
+    summary: 'The event log after a position, oldest first',
+    description: 'Page with `after` = the `next_after` of the previous page. Events become visible once every older transaction has finished and come in (transaction, seq) order, so paging never skips one that commits late. Within one aggregate, `version` (= seq) orders its events.',
     tags: ['events'],
     schema: {
       querystring: Strict({
-        after: Type.Optional(Type.Integer({ minimum: 0 })),
+        after: Type.Optional(Type.String({ pattern: '^[0-9]{1,20}-[0-9]{1,19}$', description: 'opaque position: next_after of the previous page' })),
         limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
         type: Type.Optional(Type.String({ maxLength: 100, pattern: '^[a-z_]+(\\.[a-z_]+)*(\\.\\*)?$' })),
         aggregate_id: Type.Optional(Type.String({ maxLength: 100 })),
       }),
     },
     handler: async (req) => {
-      const data = await listEvents(db, { after: req.query.after, limit: req.query.limit, type: req.query.type, aggregateId: req.query.aggregate_id });
-      return { data, next_after: data.length > 0 ? data.at(-1)!.seq : (req.query.after ?? 0) };
+      const after = req.query.after === undefined ? undefined : parseEventCursor(req.query.after);
+      const rows = await listEvents(db, { after, limit: req.query.limit, type: req.query.type, aggregateId: req.query.aggregate_id });
+      const data = rows.map(({ tx_id: _tx, ...e }) => ({ ...e, version: e.seq }));
+      return { data, next_after: rows.length > 0 ? eventCursor(rows.at(-1)!) : (req.query.after ?? null) };
     },
   });
 

@@ -21,3 +21,16 @@ export interface ApiKeyView {
 }
 
 export type AuthErrorCode = 'unauthorized' | 'forbidden' | 'not_found' | 'validation_failed';
+
+/** A dashboard user as the API shows it (never the password hash). */
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  warehouse_ids: string[] | null;
+  created_at: Date;
+  updated_at: Date;
+  disabled_at: Date | null;
+  last_login_at: Date | null;
+}

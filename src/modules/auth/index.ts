@@ -1,4 +1,4 @@
-export type { Principal, Role, ApiKeyView } from './auth.types.js';
+export type { Principal, Role, ApiKeyView, UserView } from './auth.types.js';
 export { ROLES } from './auth.types.js';
 /** Resolves a bearer token to its principal, or undefined when it is unknown or revoked. */
 export { authenticate } from './auth.service.js';
@@ -12,3 +12,11 @@ export { revokeApiKey } from './auth.service.js';
 export { ensureBootstrapAdmin } from './auth.service.js';
 /** Warehouse-scope checks for object access. */
 export { canAccessWarehouse, assertWarehouseScope } from './auth.service.js';
+/** Dashboard users: create, list, change (a change of role, scope or password ends their sessions). */
+export { createUser, listUsers, updateUser, normalizeEmail, MIN_PASSWORD_LENGTH } from './users.js';
+export type { CreateUserInput, UpdateUserInput } from './users.js';
+/** Password hashing (scrypt, memory-hard) and its parameters. */
+export { hashPassword, verifyPassword, SCRYPT_PARAMS } from './passwords.js';
+/** Sessions: check credentials (throttled, constant-time), open, resolve, end, purge; CSRF tokens. */
+export { checkCredentials, openSession, resolveSession, endSession, purgeSessions, csrfTokenFor, csrfMatches, SESSION_IDLE_MS, SESSION_MAX_MS, THROTTLE } from './sessions.js';
+export type { CredentialCheck, OpenedSession, SessionPrincipal } from './sessions.js';

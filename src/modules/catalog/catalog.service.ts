@@ -175,3 +175,31 @@ export async function kitComponents(db: Executor, kitIds: string[]): Promise<Map
   }
   return map;
 }
+
+/**
+ * Resolves what scanners and partners send — a SKU code, an id, or a GTIN in any of its lengths (UPC-A 12, EAN-13,
+ * GTIN-14 with leading zeros) — to SKUs. The map is keyed by the code as given.
+ */
+export async function resolveBarcodes(db: Executor, codes: string[]): Promise<Map<string, SkuRef & { gtin: string | null; name: string }>> {
+  const wanted = [...new Set(codes.map((c) => c.trim()).filter((c) => c.length > 0))];
+  const out = new Map<string, SkuRef & { gtin: string | null; name: string }>();
+  if (wanted.length === 0) return out;
+  // A GTIN is the same number at every length once left-padded to 14 digits: try each stored length it fits.
+  const variants = (c: string): string[] => {
+    if (!/^\d{8,14}$/.test(c)) return [];
+    const g14 = c.padStart(14, '0');
+    return [8, 12, 13, 14].filter((len) => /^0*$/.test(g14.slice(0, 14 - len))).map((len) => g14.slice(14 - len));
+  };
+  const gtins = [...new Set(wanted.flatMap(variants))];
+  const rows = await db
+    .selectFrom('skus')
+    .select(['id', 'sku', 'is_kit', 'active', 'weight_g', 'gtin', 'name'])
+    .where((eb) => eb.or([eb('sku', 'in', wanted), eb('id', 'in', wanted), ...(gtins.length > 0 ? [eb('gtin', 'in', gtins)] : [])]))
+    .execute();
+  for (const c of wanted) {
+    const v = variants(c);
+    const hit = rows.find((r) => r.sku === c) ?? rows.find((r) => r.id === c) ?? rows.find((r) => r.gtin !== null && v.includes(r.gtin));
+    if (hit) out.set(c, { id: hit.id, sku: hit.sku, is_kit: hit.is_kit, active: hit.active, weight_g: hit.weight_g, gtin: hit.gtin, name: hit.name });
+  }
+  return out;
+}

@@ -11,6 +11,8 @@ export { listSkus } from './catalog.service.js';
 export { updateSku } from './catalog.service.js';
 /** Resolves SKU codes or ids to references. */
 export { resolveSkus } from './catalog.service.js';
+/** Resolves SKU codes, ids or GTINs (any length) as scanned or sent by partners. */
+export { resolveBarcodes } from './catalog.service.js';
 /** Components of kits. */
 export { kitComponents } from './catalog.service.js';
 /** Per-field problems of a SKU input (for importers). */

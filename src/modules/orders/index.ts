@@ -24,6 +24,10 @@ export { recordOrderEvent } from './orders.service.js';
 export { addHolds, releaseHold, closeOpenHolds } from './orders.service.js';
 /** Cancels units of a line (guarded). */
 export { cancelLineUnits } from './orders.service.js';
+/** Records units shipped per line (absolute, from shipped packages; never decreases). */
+export { recordShippedUnits } from './orders.service.js';
+/** Records the units still waiting for stock (kept by allocation). */
+export { setBackorderedUnits } from './orders.service.js';
 /** Edits address or priority. */
 export { updateOrderDetails } from './orders.service.js';
 /** Reads: one order in full, by external id, its lines. */
@@ -37,3 +41,6 @@ export { listOrders, listHeldOrders } from './orders.queries.js';
 /** Orders of a time window with their routing inputs, for routing simulation. */
 export { ordersForReplay } from './orders.queries.js';
 export type { OrderForReplay } from './orders.queries.js';
+/** The home screen's order figures (today, on hold, backordered, per hour by channel). */
+export { orderKpis } from './orders.queries.js';
+export type { OrderKpis } from './orders.queries.js';

@@ -9,11 +9,15 @@ export interface ListOrdersInput {
   status?: string[] | undefined;
   channel_id?: string | undefined;
   warehouse_ids?: string[] | null | undefined;
+  /** Orders with fulfillment work in this warehouse (on top of the caller's scope). */
+  warehouse_id?: string | undefined;
   created_after?: string | undefined;
   created_before?: string | undefined;
   hold_reason?: string | undefined;
   q?: string | undefined;
   sort?: 'created' | 'dispatch_by' | undefined;
+  /** Only orders with units waiting for stock (any status but held, cancelled or closed). */
+  backordered?: boolean | undefined;
 }
 
 /**
@@ -23,10 +27,12 @@ export interface ListOrdersInput {
 export async function listOrders(db: Executor, f: ListOrdersInput): Promise<{ data: OrderRow[]; next_cursor: string | null }> {
   let q = db.selectFrom('orders').select(ORDER_COLUMNS).limit(f.limit + 1);
   if (f.status?.length) q = q.where('status', 'in', f.status);
+  if (f.backordered) q = q.where('backordered_units', '>', 0).where('status', 'not in', ['pending', 'on_hold', 'cancelled', 'closed']);
   if (f.channel_id) q = q.where('channel_id', '=', f.channel_id);
   if (f.created_after) q = q.where('created_at', '>=', new Date(f.created_after));
   if (f.created_before) q = q.where('created_at', '<', new Date(f.created_before));
   if (f.hold_reason) q = q.where(sql<boolean>`exists (select 1 from order_holds h where h.order_id = orders.id and h.status = 'open' and h.reason = ${f.hold_reason})`);
+  if (f.warehouse_id) q = q.where(sql<boolean>`exists (select 1 from fulfillment_orders fo where fo.order_id = orders.id and fo.warehouse_id = ${f.warehouse_id})`);
   if (f.warehouse_ids) {
     const ids = f.warehouse_ids.length > 0 ? f.warehouse_ids : [''];
     q = q.where(sql<boolean>`exists (select 1 from fulfillment_orders fo where fo.order_id = orders.id and fo.warehouse_id = any(${ids}))`);
@@ -117,4 +123,35 @@ export async function ordersForReplay(db: Executor, f: { from: Date; to: Date; c
     id: o.id, channel_id: o.channel_id, created_at: new Date(o.created_at), priority: o.priority, promised_ship_by: at(o.promised_ship_by), promised_deliver_by: at(o.promised_deliver_by),
     currency: o.currency, shipping_address: o.shipping_address, lines: byOrder.get(o.id) ?? [],
   }));
+}
+
+/** The home screen's order figures. */
+export interface OrderKpis {
+  orders_since: number;
+  on_hold: number;
+  backordered: number;
+  by_hour: { hour: Date; channel_id: string; orders: number }[];
+}
+
+/**
+ * Orders created since a time, on hold, and waiting for stock (backordered or partly allocated), plus orders per
+ * hour by channel over the last 24 hours — within a warehouse scope when given. Each count reads an index
+ * (`orders_status`, `orders_created`), never the whole table.
+ */
+export async function orderKpis(db: Executor, f: { since: Date; warehouse_ids?: string[] | null | undefined }): Promise<OrderKpis> {
+  const scoped = f.warehouse_ids
+    ? sql`and exists (select 1 from fulfillment_orders fo where fo.order_id = o.id and fo.warehouse_id = any(${f.warehouse_ids.length > 0 ? f.warehouse_ids : ['']}))`
+    : sql``;
+  const dayAgo = new Date(Date.now() - 86_400_000);
+  const [counts, hours] = await Promise.all([
+    sql<{ orders_since: number; on_hold: number; backordered: number }>`
+      SELECT (SELECT count(*)::int FROM orders o WHERE o.created_at >= ${f.since} ${scoped}) AS orders_since,
+             (SELECT count(*)::int FROM orders o WHERE o.status = 'on_hold' ${scoped}) AS on_hold,
+             (SELECT count(*)::int FROM orders o WHERE o.status IN ('backordered', 'partially_allocated') ${scoped}) AS backordered`.execute(db),
+    sql<{ hour: Date; channel_id: string; orders: number }>`
+      SELECT date_trunc('hour', o.created_at) AS hour, o.channel_id, count(*)::int AS orders
+      FROM orders o WHERE o.created_at >= ${dayAgo} ${scoped}
+      GROUP BY 1, 2 ORDER BY 1, 2`.execute(db),
+  ]);
+  return { ...counts.rows[0]!, by_hour: hours.rows };
 }

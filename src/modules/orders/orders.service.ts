@@ -160,6 +160,24 @@ export async function cancelLineUnits(tx: Executor, orderId: string, lineId: str
   if (Number(r.numAffectedRows ?? 0) !== 1) throw new AppError('conflict', 'qty_exceeds_open', `Line ${lineId} has fewer than ${qty} open unit(s) to cancel`, { line_id: lineId, qty });
 }
 
+/**
+ * Records how many units of each line have shipped (absolute counts, from shipped packages): never down, never
+ * past what is ordered minus cancelled. Allocation, cancellation and returns read qty_shipped.
+ */
+export async function recordShippedUnits(tx: Executor, orderId: string, shipped: Map<string, number>): Promise<void> {
+  const rows = [...shipped.entries()].filter(([, n]) => n > 0);
+  if (rows.length === 0) return;
+  await sql`
+    UPDATE order_lines l SET qty_shipped = s.units
+    FROM unnest(${rows.map(([id]) => id)}::text[], ${rows.map(([, n]) => n)}::int[]) AS s(id, units)
+    WHERE l.id = s.id AND l.order_id = ${orderId} AND s.units > l.qty_shipped AND l.qty_cancelled + s.units <= l.qty`.execute(tx);
+}
+
+/** Records the units of an order still waiting for stock (set by allocation). */
+export async function setBackorderedUnits(tx: Executor, orderId: string, units: number): Promise<void> {
+  await tx.updateTable('orders').set({ backordered_units: Math.max(0, units) }).where('id', '=', orderId).where('backordered_units', '<>', Math.max(0, units)).execute();
+}
+
 export interface OrderEdit {
   shipping_address?: OrderAddressInput | undefined;
   priority?: OrderPriority | undefined;

@@ -19,3 +19,5 @@ export { importPostalCodesCsv } from './postal-codes.js';
 export type { SimOrder, SimTotals, SimResult } from './simulate.js';
 /** Replays orders under the live rules and a proposed rule set over one stock pool, and compares the outcomes (pure). */
 export { simulateRouting } from './simulate.js';
+/** Geography and calendar helpers (pure): great-circle km, a warehouse's ship day, an instant's local date. */
+export { haversineKm, shipDay, localClock } from './factors.js';

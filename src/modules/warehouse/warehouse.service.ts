@@ -128,6 +128,8 @@ export async function createBins(tx: Executor, warehouseId: string, bins: BinInp
         walk_sequence: b.walk_sequence ?? 0,
         capacity_units: b.capacity_units ?? null,
         pickable: b.pickable ?? true,
+        aisle: b.aisle ?? null,
+        position: b.position ?? null,
       })),
     )
     .onConflict((oc) => oc.columns(['warehouse_id', 'code']).doNothing())
@@ -147,7 +149,7 @@ export async function listBins(db: Executor, warehouseId: string, filter: { code
   let q = db
     .selectFrom('bins as b')
     .leftJoin('zones as z', 'z.id', 'b.zone_id')
-    .select(['b.id', 'b.warehouse_id', 'b.code', 'z.code as zone', 'b.zone_id', 'b.walk_sequence', 'b.capacity_units', 'b.pickable', 'b.active'])
+    .select(['b.id', 'b.warehouse_id', 'b.code', 'z.code as zone', 'b.zone_id', 'b.walk_sequence', 'b.capacity_units', 'b.pickable', 'b.active', 'b.aisle', 'b.position'])
     .where('b.warehouse_id', '=', warehouseId)
     .orderBy('b.walk_sequence')
     .orderBy('b.code');
@@ -161,7 +163,7 @@ export async function getBin(db: Executor, warehouseId: string, idOrCode: string
   const [bin] = await db
     .selectFrom('bins as b')
     .leftJoin('zones as z', 'z.id', 'b.zone_id')
-    .select(['b.id', 'b.warehouse_id', 'b.code', 'z.code as zone', 'b.zone_id', 'b.walk_sequence', 'b.capacity_units', 'b.pickable', 'b.active'])
+    .select(['b.id', 'b.warehouse_id', 'b.code', 'z.code as zone', 'b.zone_id', 'b.walk_sequence', 'b.capacity_units', 'b.pickable', 'b.active', 'b.aisle', 'b.position'])
     .where('b.warehouse_id', '=', warehouseId)
     .where((eb) => eb.or([eb('b.id', '=', idOrCode), eb('b.code', '=', idOrCode)]))
     .execute();

@@ -44,6 +44,9 @@ export interface BinInput {
   walk_sequence?: number | undefined;
   capacity_units?: number | undefined;
   pickable?: boolean | undefined;
+  /** Aisle number (1, 2, …) and position along the aisle from its front end: pick paths walk them S-shape. */
+  aisle?: number | undefined;
+  position?: number | undefined;
 }
 
 export interface BinView {
@@ -56,4 +59,6 @@ export interface BinView {
   capacity_units: number | null;
   pickable: boolean;
   active: boolean;
+  aisle: number | null;
+  position: number | null;
 }
