@@ -14,6 +14,8 @@ export interface Config {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   webhooks: WebhookSettings;
+  /** Requests per minute per API key or user (`TANDEM_RATE_LIMIT_PER_MINUTE`, default 600) and per client IP (`TANDEM_RATE_LIMIT_IP_PER_MINUTE`, default 1200); 0 = off. */
+  rateLimit: { perKeyPerMinute: number; perIpPerMinute: number };
 }
 
 /** Outbound webhook delivery: who may be called and how hard to retry. */
@@ -100,5 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     webhooks: webhookSettings(env),
+    rateLimit: {
+      perKeyPerMinute: int(env, 'TANDEM_RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+      perIpPerMinute: int(env, 'TANDEM_RATE_LIMIT_IP_PER_MINUTE', 1200, 0, 1_000_000),
+    },
   };
 }

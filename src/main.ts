@@ -36,7 +36,7 @@ export async function startTandem(role: Role, config: Config = loadConfig()): Pr
   const app =
     role === 'work'
       ? undefined
-      : await buildServer({ db, version: VERSION, databaseKind: connected.kind, postgresVersion: connected.postgresVersion, logLevel: config.logLevel, bodyLimitBytes: config.bodyLimitBytes });
+      : await buildServer({ db, version: VERSION, databaseKind: connected.kind, postgresVersion: connected.postgresVersion, logLevel: config.logLevel, bodyLimitBytes: config.bodyLimitBytes, rateLimit: config.rateLimit });
   const workers = role === 'serve' ? undefined : startWorkers(db, logger);
 
   let url: string | undefined;

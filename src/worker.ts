@@ -8,6 +8,8 @@ import { receiveEdiFiles, sendShippingOrders } from './workflows/edi.js';
 import { runReplenishment } from './workflows/replenish.js';
 import { eventJobs } from './events/jobs.js';
 import { reconcileStock, runSyncCycle } from './channels/sync/index.js';
+import { runWritebackCycle } from './channels/writeback/index.js';
+import { runDueAutomation } from './workflows/automation.js';
 
 export interface Job {
   name: string;
@@ -36,6 +38,10 @@ export const JOBS: Job[] = [
   // Channel stock sync: every worker of every process takes its share (SKIP LOCKED and leases); 200 ms idle pause.
   { name: 'channel-stock-sync', everyMs: 200, continuous: true, exclusive: false, run: async (db) => { const r = await runSyncCycle(db); return r.changes + r.claimed; } },
   { name: 'channel-stock-reconcile', everyMs: 5 * 60_000, run: (db) => reconcileStock(db) },
+  // Shipments told to their channels: the outbox cursor is taken by one worker a round, deliveries shared out (SKIP LOCKED).
+  { name: 'channel-writeback', everyMs: 500, continuous: true, exclusive: false, run: (db) => runWritebackCycle(db) },
+  // Fulfillment automation rules: each due rule is claimed by one runner (SKIP LOCKED + lease), so every worker may run it.
+  { name: 'automation', everyMs: 15_000, exclusive: false, run: async (db) => (await runDueAutomation(db)).length },
 ];
 
 function lockKey(name: string): number {

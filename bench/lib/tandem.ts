@@ -67,6 +67,10 @@ export async function startTandemProcess(o: TandemOptions): Promise<TandemProces
       TANDEM_ADMIN_KEY: o.adminKey,
       LOG_LEVEL: 'warn',
       DB_POOL_SIZE: String(o.poolSize ?? 20),
+      // The load generator is one API key on one IP placing thousands of orders a minute: the per-key and per-IP
+      // request limits (600 and 1,200 a minute by default) would turn most of them into 429s. Off (0) unless given.
+      TANDEM_RATE_LIMIT_PER_MINUTE: process.env.TANDEM_RATE_LIMIT_PER_MINUTE ?? '0',
+      TANDEM_RATE_LIMIT_IP_PER_MINUTE: process.env.TANDEM_RATE_LIMIT_IP_PER_MINUTE ?? '0',
       ...o.env,
     },
   });

@@ -14,7 +14,7 @@ export interface Position {
   seq: number;
 }
 
-export type CursorName = 'webhooks' | 'nats';
+export type CursorName = 'webhooks' | 'nats' | 'channel-writeback';
 
 /** Reads a dispatcher's position; `lock` takes the row for the rest of the transaction (SKIP LOCKED: undefined if busy). */
 export async function readCursor(db: Executor, name: CursorName, lock = false): Promise<Position | undefined> {

@@ -54,6 +54,11 @@ export interface ListEventsInput {
   limit: number;
   type?: string | undefined;
   aggregateId?: string | undefined;
+  /**
+   * A warehouse-scoped reader sees only events whose payload names one of these warehouses; events without a
+   * warehouse (orders, catalog, keys) are for unscoped readers. null/absent = every event.
+   */
+  warehouseIds?: string[] | null | undefined;
 }
 
 /** An opaque position in the event log: the writing transaction's id and the sequence number, `"<tx>-<seq>"`. */
@@ -88,6 +93,7 @@ export async function listEvents(db: Executor, input: ListEventsInput): Promise<
       : q.where('type', '=', input.type);
   }
   if (input.aggregateId !== undefined) q = q.where('aggregate_id', '=', input.aggregateId);
+  if (input.warehouseIds) q = q.where(sql<boolean>`payload->>'warehouse_id' = any(${input.warehouseIds}::text[])`);
   return (await q.execute()) as (StoredEvent & { tx_id: string })[];
 }
 

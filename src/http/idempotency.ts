@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import { prepared, type Db } from '../db/database.js';
 import { sendProblem } from './error-handler.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -62,7 +62,7 @@ export function installIdempotency(app: FastifyInstance, db: Db): void {
     const deadline = Date.now() + WAIT_FOR_IN_PROGRESS_MS;
     for (;;) {
       // Claim the key, or take over a claim whose process died (its lock expired).
-      const claimed = await sql<{ key: string }>`
+      const claimed = await sql<{ key: string }>`${prepared('idempotency_claim')}
         INSERT INTO idempotency_keys (principal_id, key, method, path, request_hash, state, locked_until, expires_at)
         VALUES (${principalId}, ${key}, ${req.method}, ${req.url}, ${hash}, 'in_progress',
                 now() + make_interval(secs => ${LOCK_SECONDS}), now() + make_interval(hours => ${RETENTION_HOURS}))
@@ -106,17 +106,9 @@ export function installIdempotency(app: FastifyInstance, db: Db): void {
       return payload;
     }
     const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : payload == null ? '' : JSON.stringify(payload);
-    await db
-      .updateTable('idempotency_keys')
-      .set({
-        state: 'completed',
-        response_status: status,
-        response_body: body,
-        response_type: String(reply.getHeader('content-type') ?? 'application/json'),
-      })
-      .where('principal_id', '=', claim.principalId)
-      .where('key', '=', claim.key)
-      .execute();
+    await sql`${prepared('idempotency_complete')}
+      UPDATE idempotency_keys SET state = 'completed', response_status = ${status}, response_body = ${body}, response_type = ${String(reply.getHeader('content-type') ?? 'application/json')}
+      WHERE principal_id = ${claim.principalId} AND key = ${claim.key}`.execute(db);
     return payload;
   });
 }

@@ -8,6 +8,8 @@ import type { Db } from '../db/database.js';
 import { newId } from '../shared/ids.js';
 import { installErrorHandler } from './error-handler.js';
 import { installAuth } from './auth.js';
+import { installAudit } from './audit.js';
+import { installIpRateLimit, installKeyRateLimit, type RateLimitSettings } from './rate-limit.js';
 import { installIdempotency } from './idempotency.js';
 import { installMetrics } from './metrics.js';
 import { Problem } from './schemas.js';
@@ -24,6 +26,8 @@ export interface ServerDeps {
   bodyLimitBytes?: number;
   /** When false, request logs are off (tests, benchmarks). */
   logger?: boolean;
+  /** Requests per minute per key and per IP (`TANDEM_RATE_LIMIT_*`); absent = no limits (tests, benchmarks). */
+  rateLimit?: RateLimitSettings | undefined;
   /** The built dashboard's directory; default: the package's `web/dist` when built. */
   webRoot?: string | undefined;
 }
@@ -110,8 +114,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   installErrorHandler(app);
+  if (deps.rateLimit) installIpRateLimit(app, deps.db, deps.rateLimit);
   installAuth(app, deps.db);
+  if (deps.rateLimit) installKeyRateLimit(app, deps.db, deps.rateLimit);
   installIdempotency(app, deps.db);
+  installAudit(app, deps.db);
   const registry = installMetrics(app);
 
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));

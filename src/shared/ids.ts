@@ -57,7 +57,7 @@ export function ulid(now = Date.now()): string {
 /** The id prefixes Tandem uses; every id explains what it names (`ord_…`, `sku_…`). */
 export type IdPrefix =
   | 'sku' | 'wh' | 'zone' | 'bin' | 'ch' | 'lst' | 'key' | 'evt' | 'ord' | 'line' | 'hold' | 'res' | 'led'
-  | 'trf' | 'cnt' | 'fo' | 'wave' | 'pick' | 'pkl' | 'pex' | 'pkg' | 'shp' | 'rma' | 'whk' | 'dlv' | 'usr' | 'imp' | 'req' | 'man' | 'edi';
+  | 'trf' | 'cnt' | 'fo' | 'wave' | 'pick' | 'pkl' | 'pex' | 'pkg' | 'shp' | 'rma' | 'whk' | 'dlv' | 'usr' | 'imp' | 'req' | 'man' | 'edi' | 'aud';
 
 /** A new prefixed, time-sortable id such as `ord_01jd…`. */
 export function newId(prefix: IdPrefix): string {

@@ -1,15 +1,15 @@
 import { withTx, type Db, type Tx } from '../db/database.js';
 import { kitComponents } from '../modules/catalog/index.js';
 import { addFulfillmentWork } from '../modules/fulfillment/index.js';
-import { allocationStatus, getOrderLines, listOrders, lockOrder, recordOrderEvent, setBackorderedUnits, transitionOrder, type OrderLineView, type OrderRow } from '../modules/orders/index.js';
+import { allocationStatus, getOrderLines, listOrders, lockOrder, recordOrderEvent, setBackorderedUnits, transitionOrder, type InsertedLine, type OrderRow } from '../modules/orders/index.js';
 import { loadRoutingRules, locateDestination, recordDecision, rulesPlanner, type Candidate, type DemandLine } from '../modules/routing/index.js';
 import { listWarehouses } from '../modules/warehouse/index.js';
 import { availability, openReservations, reserveForOrder } from './inventory-port.js';
 
-const shippable = (l: OrderLineView): boolean => l.needs_shipping && !l.fulfilled_externally && l.sku_id !== null;
+const shippable = (l: InsertedLine): boolean => l.needs_shipping && !l.fulfilled_externally && l.sku_id !== null;
 
 /** Units of each order line that its open reservations cover (a kit line: whole kits only). */
-function reservedUnitsByLine(lines: OrderLineView[], comps: Map<string, { sku_id: string; qty: number }[]>, res: { ref_line: string; sku_id: string; qty: number }[]): Map<string, number> {
+function reservedUnitsByLine(lines: InsertedLine[], comps: Map<string, { sku_id: string; qty: number }[]>, res: { ref_line: string; sku_id: string; qty: number }[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const l of lines) {
     const parts = comps.get(l.sku_id!) ?? [{ sku_id: l.sku_id!, qty: 1 }];
@@ -24,18 +24,30 @@ function reservedUnitsByLine(lines: OrderLineView[], comps: Map<string, { sku_id
 }
 
 /**
+ * An order its capture has just inserted, in the same transaction: its lines as written, no reservations yet, and
+ * whether capture already knows none of its SKUs is a kit — what allocation would otherwise read back.
+ */
+export interface FreshOrder {
+  lines: InsertedLine[];
+  noKits: boolean;
+}
+
+/**
  * Routes and reserves what an order still needs: plans with the routing planner over live availability,
  * reserves each planned warehouse with guarded updates (a unit another order took meanwhile simply becomes
  * backordered — never oversold), creates fulfillment work, stores the decision with its reasons, and moves
  * the order to allocated / partially_allocated / backordered. Runs inside the caller's transaction with the order locked.
  */
-export async function allocateOrder(tx: Tx, order: OrderRow, actor?: string): Promise<OrderRow> {
-  const lines = (await getOrderLines(tx, order.id)).filter(shippable);
+export async function allocateOrder(tx: Tx, order: OrderRow, actor?: string, fresh?: FreshOrder): Promise<OrderRow> {
+  const lines = (fresh?.lines ?? (await getOrderLines(tx, order.id))).filter(shippable);
   const kitIds = [...new Set(lines.map((l) => l.sku_id!))];
-  const comps = await kitComponents(tx, kitIds);
-  const partsOf = (l: OrderLineView) => comps.get(l.sku_id!)?.map((c) => ({ sku_id: c.sku_id, qty: c.qty })) ?? [{ sku_id: l.sku_id!, qty: 1 }];
+  const comps = fresh?.noKits ? new Map<string, { sku_id: string; qty: number }[]>() : await kitComponents(tx, kitIds);
+  const partsOf = (l: InsertedLine) => comps.get(l.sku_id!)?.map((c) => ({ sku_id: c.sku_id, qty: c.qty })) ?? [{ sku_id: l.sku_id!, qty: 1 }];
 
-  const before = reservedUnitsByLine(lines, comps, await openReservations(tx, order.id));
+  // What the order holds: its open reservations, plus what this call reserves below (the order is locked, so no
+  // one else changes its reservations meanwhile — no need to read them back afterwards).
+  const held: { ref_line: string; sku_id: string; qty: number }[] = fresh ? [] : await openReservations(tx, order.id);
+  const before = reservedUnitsByLine(lines, comps, held);
   const demand: DemandLine[] = [];
   let toShip = 0;
   for (const l of lines) {
@@ -78,7 +90,10 @@ export async function allocateOrder(tx: Tx, order: OrderRow, actor?: string): Pr
         }
         for (const r of req) {
           const q = got.get(`${r.ref_line}|${r.sku_id}`) ?? 0;
-          if (q > 0) work.push({ order_line_id: r.ref_line, sku_id: r.sku_id, qty: q });
+          if (q > 0) {
+            work.push({ order_line_id: r.ref_line, sku_id: r.sku_id, qty: q });
+            held.push({ ref_line: r.ref_line, sku_id: r.sku_id, qty: q });
+          }
         }
       }
       if (work.length > 0) {
@@ -89,9 +104,10 @@ export async function allocateOrder(tx: Tx, order: OrderRow, actor?: string): Pr
     await recordOrderEvent(tx, order.id, 'routed', plan.reasons.map((r) => r.summary).join('; ') || 'No warehouse has stock', { strategy: plan.strategy, allocations: plan.allocations, backordered: plan.backordered, notes: plan.notes }, actor);
   }
 
-  const after = reservedUnitsByLine(lines, comps, await openReservations(tx, order.id));
+  const after = reservedUnitsByLine(lines, comps, held);
   const allocated = [...after.values()].reduce((s, n) => s + n, 0);
-  await setBackorderedUnits(tx, order.id, toShip - allocated);
+  // A fresh order's counter is still its default 0: writing 0 again would be a round trip that changes nothing.
+  if (!fresh || toShip - allocated > 0) await setBackorderedUnits(tx, order.id, toShip - allocated);
   // Once something has shipped, the status tells shipping progress; allocation only keeps backordered_units.
   if (order.status === 'partially_shipped') return order;
   const next = allocationStatus(toShip, allocated);

@@ -14,14 +14,15 @@ export interface CaptureResult {
 }
 
 /** Maps each line to one of our SKUs: by our SKU code, else through the channel's listings. */
-async function resolveLines(tx: Tx, channelId: string, input: OrderInput): Promise<ResolvedLine[]> {
+async function resolveLines(tx: Tx, channelId: string, input: OrderInput): Promise<(ResolvedLine & { kit: boolean | undefined })[]> {
   const skus = await resolveSkus(tx, input.lines.map((l) => l.sku).filter((s): s is string => !!s));
   const listingKeys = input.lines.flatMap((l) => [l.channel_sku, l.sku].filter((s): s is string => !!s));
   const listings = await resolveListings(tx, channelId, [...new Set(listingKeys)]);
   return input.lines.map((l, i) => {
     const bySku = l.sku ? skus.get(l.sku) : undefined;
     const byListing = (l.channel_sku && listings.get(l.channel_sku)) || (l.sku && listings.get(l.sku)) || null;
-    return { line_no: i + 1, sku_id: bySku?.id ?? byListing ?? null, input: l };
+    // Whether the SKU is a kit is known only when it was found by its code (the listing gives just an id).
+    return { line_no: i + 1, sku_id: bySku?.id ?? byListing ?? null, input: l, kit: bySku ? bySku.is_kit : undefined };
   });
 }
 
@@ -60,7 +61,7 @@ export async function captureOrder(db: Db, channelId: string, input: OrderInput,
       rules,
     );
 
-    const { order, created } = await insertOrder(tx, { channelId, input, lines, totals, priority, dispatchBy });
+    const { order, created, lines: inserted } = await insertOrder(tx, { channelId, input, lines: lines.map(({ kit: _kit, ...l }) => l), totals, priority, dispatchBy });
     if (!created) return { order, created };
     await recordOrderEvent(tx, order.id, 'placed', `Order ${order.number} captured`, { channel_id: channelId, external_id: input.external_id, total_amount: totals.total, currency: input.currency, priority, priority_reasons: why }, actor);
 
@@ -71,6 +72,8 @@ export async function captureOrder(db: Db, channelId: string, input: OrderInput,
       await addHolds(tx, order.id, holds, actor);
       return { order: await transitionOrder(tx, locked, 'on_hold', `On hold: ${holds.map((h) => h.reason).join(', ')}`, { reasons: holds.map((h) => h.reason) }, actor), created };
     }
-    return { order: await allocateOrder(tx, locked, actor), created };
+    // Allocation starts from what capture knows (the lines just written, no reservations) instead of reading it back.
+    const fresh = inserted ? { lines: inserted, noKits: lines.every((l) => !l.sku_id || l.kit === false) } : undefined;
+    return { order: await allocateOrder(tx, locked, actor, fresh), created };
   });
 }

@@ -66,4 +66,11 @@ export const can = {
   cancelOrders: (r: Role) => r === 'admin' || r === 'ops',
   seeCustomer: (r: Role) => r === 'admin' || r === 'ops' || r === 'integration',
   seeKpis: (r: Role) => r !== 'integration',
+  // Floor and dispatch screens follow the API's route roles: pick and receive are the picker's, pack the packer's.
+  planWaves: (r: Role) => r === 'admin' || r === 'ops',
+  pick: (r: Role) => r === 'admin' || r === 'ops' || r === 'picker',
+  receive: (r: Role) => r === 'admin' || r === 'ops' || r === 'picker',
+  pack: (r: Role) => r === 'admin' || r === 'ops' || r === 'packer',
+  ship: (r: Role) => r === 'admin' || r === 'ops' || r === 'packer',
+  manageReturns: (r: Role) => r === 'admin' || r === 'ops',
 };

@@ -17,6 +17,8 @@ import * as shipping from './2026_12_01_0600_shipping.js';
 import * as channelStockSync from './2026_12_01_0500_channel_stock_sync.js';
 import * as eventDelivery from './2026_12_01_0400_event_delivery.js';
 import * as usersSessions from './2026_12_01_0900_users_sessions.js';
+import * as security from './2026_12_01_1200_security.js';
+import * as writebackAutomation from './2026_12_01_1100_writeback_automation.js';
 
 /**
  * Every migration. Forward-only: a migration, once released, is never edited; a change is a new one.
@@ -41,4 +43,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_0500_channel_stock_sync': channelStockSync,
   '2026_12_01_0400_event_delivery': eventDelivery,
   '2026_12_01_0900_users_sessions': usersSessions,
+  '2026_12_01_1200_security': security,
+  '2026_12_01_1100_writeback_automation': writebackAutomation,
 };

@@ -18,6 +18,9 @@ import { packingRoutes } from './packing.routes.js';
 import { webhookRoutes } from './webhooks.routes.js';
 import { fulfillmentRoutes } from './fulfillment.routes.js';
 import { shippingRoutes } from './shipping.routes.js';
+import { auditRoutes } from './audit.routes.js';
+import { writebackRoutes } from './writeback.routes.js';
+import { automationRoutes } from './automation.routes.js';
 
 /** Every module's routes. Add a module's `register` here. */
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -39,4 +42,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   webhookRoutes(app, ctx);
   fulfillmentRoutes(app, ctx);
   shippingRoutes(app, ctx);
+  auditRoutes(app, ctx);
+  writebackRoutes(app, ctx);
+  automationRoutes(app, ctx);
 }

@@ -112,6 +112,7 @@ export function masterDataRoutes(app: FastifyInstance, ctx: RouteContext): void 
     handler: async (req) => {
       const p = principalOf(req);
       const wh = await getWarehouse(db, req.params.id);
+      assertWarehouseScope(p, wh.id, 'Warehouse', req.params.id);
       const { before, after } = await withTx(db, (tx) => updateWarehouse(tx, wh.id, req.body, p.id));
       const rerouted = before.active && !after.active ? await rerouteWarehouse(db, wh.id, `warehouse ${wh.code} was disabled`, p.id) : null;
       return { ...after, rerouted };
@@ -123,6 +124,7 @@ export function masterDataRoutes(app: FastifyInstance, ctx: RouteContext): void 
     schema: { params: WhParams, body: Type.Optional(Strict({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) })) },
     handler: async (req) => {
       const wh = await getWarehouse(db, req.params.id);
+      assertWarehouseScope(principalOf(req), wh.id, 'Warehouse', req.params.id);
       return rerouteWarehouse(db, wh.id, req.body?.reason ?? `re-route requested for ${wh.code}`, principalOf(req).id);
     },
   });

@@ -9,6 +9,7 @@ import { orderView } from '../../workflows/order-view.js';
 import { ORDER_CSV_COLUMNS, importOrders } from '../../workflows/import-orders.js';
 import { AppError } from '../../shared/errors.js';
 import { STAFF, ADMIN, defineRoute, principalOf } from '../route.js';
+import type { Role } from '../../modules/auth/index.js';
 import { Cursor, Limit, Strict } from '../schemas.js';
 import type { RouteContext } from './context.js';
 
@@ -76,6 +77,25 @@ const RulesBody = Strict({
 });
 const ORDER_WRITERS = ['admin', 'ops', 'integration'] as const;
 
+type Address = Record<string, unknown> | null;
+interface ContactFields { customer: { name: string | null; email: string | null; phone: string | null }; shipping_address: unknown; billing_address: unknown }
+
+/**
+ * Customer contact data by role (OWASP API3): a picker needs none of it (region only); a packer needs the ship-to
+ * for the packing slip and the label, but not the buyer's e-mail, phone or billing address; everyone else sees all.
+ */
+export function redactContact<T extends ContactFields>(order: T, role: Role): T {
+  if (role !== 'picker' && role !== 'packer') return order;
+  const ship = order.shipping_address as Address;
+  const region = ship ? { city: ship.city ?? null, state: ship.state ?? null, postal_code: ship.postal_code ?? null, country: ship.country ?? null } : null;
+  return {
+    ...order,
+    customer: { name: role === 'packer' ? order.customer.name : null, email: null, phone: null },
+    shipping_address: role === 'packer' ? ship : region,
+    billing_address: null,
+  };
+}
+
 export function orderRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { db } = ctx;
 
@@ -127,14 +147,21 @@ export function orderRoutes(app: FastifyInstance, ctx: RouteContext): void {
         sort: Type.Optional(Type.Union([Type.Literal('created'), Type.Literal('dispatch_by')])),
       }),
     },
-    handler: async (req) => listOrders(db, { ...req.query, warehouse_ids: principalOf(req).warehouseIds }),
+    handler: async (req) => {
+      const p = principalOf(req);
+      const page = await listOrders(db, { ...req.query, warehouse_ids: p.warehouseIds });
+      return { ...page, data: page.data.map((o) => redactContact(o, p.role)) };
+    },
   });
 
   defineRoute(app, {
     method: 'GET', url: '/api/v1/orders/:id', access: ['admin', 'ops', 'integration', 'picker', 'packer'],
     summary: 'An order: lines, money, holds, allocations, fulfillment orders, routing explanation, timeline', tags: ['orders'],
     schema: { params: IdParams },
-    handler: async (req) => orderView(db, req.params.id, principalOf(req)),
+    handler: async (req) => {
+      const p = principalOf(req);
+      return redactContact(await orderView(db, req.params.id, p), p.role);
+    },
   });
 
   defineRoute(app, {

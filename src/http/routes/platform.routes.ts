@@ -69,7 +69,7 @@ export function platformRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
     handler: async (req) => {
       const after = req.query.after === undefined ? undefined : parseEventCursor(req.query.after);
-      const rows = await listEvents(db, { after, limit: req.query.limit, type: req.query.type, aggregateId: req.query.aggregate_id });
+      const rows = await listEvents(db, { after, limit: req.query.limit, type: req.query.type, aggregateId: req.query.aggregate_id, warehouseIds: principalOf(req).warehouseIds });
       const data = rows.map(({ tx_id: _tx, ...e }) => ({ ...e, version: e.seq }));
       return { data, next_after: rows.length > 0 ? eventCursor(rows.at(-1)!) : (req.query.after ?? null) };
     },

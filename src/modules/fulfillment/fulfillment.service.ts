@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import type { Executor } from '../../db/database.js';
+import { prepared, type Executor } from '../../db/database.js';
 import { newId } from '../../shared/ids.js';
 import { AppError } from '../../shared/errors.js';
-import { emit } from '../../events/outbox.js';
+import { outboxRows } from '../../events/outbox.js';
 import { settle } from './picking.js';
 
 export type FulfillmentStatus = 'pending' | 'released' | 'picking' | 'picked' | 'packing' | 'packed' | 'shipped' | 'cancelled';
@@ -30,19 +30,7 @@ export interface NewFulfillmentOrder {
  * is created. Emits `fulfillment_order.created` for a new one.
  */
 export async function addFulfillmentWork(tx: Executor, input: NewFulfillmentOrder, actor?: string): Promise<string> {
-  const open = await tx
-    .selectFrom('fulfillment_orders')
-    .select('id')
-    .where('order_id', '=', input.order_id)
-    .where('warehouse_id', '=', input.warehouse_id)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  const id = open?.id ?? newId('fo');
-  if (!open) {
-    await tx.insertInto('fulfillment_orders').values({ id, order_id: input.order_id, warehouse_id: input.warehouse_id, priority: input.priority, dispatch_by: input.dispatch_by }).execute();
-    await emit(tx, { type: 'fulfillment_order.created', aggregateType: 'fulfillment_order', aggregateId: id, payload: { order_id: input.order_id, warehouse_id: input.warehouse_id }, actor });
-  }
-  // One statement for all lines; lines repeating a (line, SKU) are summed first (one statement may not upsert a row twice).
+  // Lines repeating a (line, SKU) are summed first (one statement may not upsert a row twice).
   const merged = new Map<string, { order_line_id: string; sku_id: string; qty: number }>();
   for (const l of input.lines) {
     const k = `${l.order_line_id}\u0000${l.sku_id}`;
@@ -51,14 +39,28 @@ export async function addFulfillmentWork(tx: Executor, input: NewFulfillmentOrde
     else merged.set(k, { order_line_id: l.order_line_id, sku_id: l.sku_id, qty: l.qty });
   }
   const rows = [...merged.values()];
-  if (rows.length > 0) {
-    await sql`
+  const [event] = outboxRows({ type: 'fulfillment_order.created', aggregateType: 'fulfillment_order', aggregateId: '', payload: { order_id: input.order_id, warehouse_id: input.warehouse_id }, actor });
+  // One statement (a data-modifying CTE) instead of four: find the open fulfillment order or create it with its
+  // event, then add the lines. The lines' foreign key to a fulfillment order created in the same statement is
+  // checked at the end of the statement, when the new row exists.
+  const r = await sql<{ id: string }>`${prepared('fulfillment_add_work')}
+    WITH open AS (
+      SELECT id FROM fulfillment_orders WHERE order_id = ${input.order_id} AND warehouse_id = ${input.warehouse_id} AND status = 'pending' LIMIT 1),
+    created AS (
+      INSERT INTO fulfillment_orders (id, order_id, warehouse_id, priority, dispatch_by)
+      SELECT ${newId('fo')}, ${input.order_id}, ${input.warehouse_id}, ${input.priority}, ${input.dispatch_by}::timestamptz WHERE NOT EXISTS (SELECT 1 FROM open)
+      RETURNING id),
+    evt AS (
+      INSERT INTO outbox (id, type, aggregate_type, aggregate_id, payload, actor)
+      SELECT ${event!.id}, ${event!.type}, ${event!.aggregate_type}, created.id, ${event!.payload}::jsonb, ${event!.actor}::text FROM created),
+    fo AS (SELECT id FROM open UNION ALL SELECT id FROM created),
+    lines AS (
       INSERT INTO fulfillment_order_lines (fulfillment_order_id, order_line_id, sku_id, qty)
-      SELECT ${id}, l.order_line_id, l.sku_id, l.qty
-      FROM unnest(${rows.map((r) => r.order_line_id)}::text[], ${rows.map((r) => r.sku_id)}::text[], ${rows.map((r) => r.qty)}::int[]) AS l(order_line_id, sku_id, qty)
-      ON CONFLICT (fulfillment_order_id, order_line_id, sku_id) DO UPDATE SET qty = fulfillment_order_lines.qty + EXCLUDED.qty`.execute(tx);
-  }
-  return id;
+      SELECT fo.id, l.order_line_id, l.sku_id, l.qty
+      FROM fo, unnest(${rows.map((x) => x.order_line_id)}::text[], ${rows.map((x) => x.sku_id)}::text[], ${rows.map((x) => x.qty)}::int[]) AS l(order_line_id, sku_id, qty)
+      ON CONFLICT (fulfillment_order_id, order_line_id, sku_id) DO UPDATE SET qty = fulfillment_order_lines.qty + EXCLUDED.qty)
+    SELECT id FROM fo`.execute(tx);
+  return r.rows[0]!.id;
 }
 
 /** The order's fulfillment orders with their lines. */

@@ -17,7 +17,7 @@ let w: World;
 const SKUS = ['HOT-1', 'HOT-2', 'HOT-3', 'HOT-4', 'HOT-5'];
 beforeAll(async () => {
   t = await createTestDb(CONNECTIONS);
-  w = await seedWorld(t.db, { warehouses: ['WH', 'TO'], bins: 4, skus: [...SKUS, 'R', 'A', 'M', 'C', 'T', 'K', 'X'] });
+  w = await seedWorld(t.db, { warehouses: ['WH', 'TO'], bins: 4, skus: [...SKUS, 'R', 'A', 'M', 'C', 'T', 'K', 'X', 'P1', 'P2', 'P3'] });
 });
 afterAll(async () => t.close());
 
@@ -81,6 +81,43 @@ describe('concurrent reservations', () => {
     expect(ledger.rows[0]!.n).toBe(500);
     const events = await sql<{ n: number }>`select count(*)::int as n from outbox where type = 'stock.reserved'`.execute(t.db);
     expect(events.rows[0]!.n).toBe(results.filter((r) => r.ok).length);
+    expect(await drifts(t.db)).toEqual([]);
+  });
+
+  it('partial reservations of several SKUs at once (lines in any order) take exactly the stock, each unit once', async () => {
+    const skus = ['P1', 'P2', 'P3'];
+    await tx((x) => receiveStock(x, { warehouse_id: w.wh.TO!, lines: skus.map((s) => ({ sku_id: w.sku[s]!, qty: 60, bin_id: w.bin['TO:B1']! })) }));
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    // Each attempt asks for 2–3 of the SKUs in a random line order, sometimes one SKU on two lines: the level rows
+    // must be locked in one order whatever the line order, and lines of one SKU served in line order.
+    const attempts = Array.from({ length: 600 }, (_, i) => {
+      const order = [...skus].sort(() => rand(3) - 1).slice(0, 2 + rand(2));
+      if (rand(5) === 0) order.push(order[0]!);
+      return { ref: `ord_p${i}`, lines: order.map((s, n) => ({ ref_line: String(n + 1), sku_id: w.sku[s]!, warehouse_id: w.wh.TO!, qty: 1 + rand(3) })) };
+    });
+    const results = await race(attempts.map((a) => () => tx((x) => reserveStock(x, { ref: a.ref, lines: a.lines, mode: 'partial' }))), CONNECTIONS - 1);
+    expect(codes(results)).toEqual([]);
+    const taken = new Map<string, number>();
+    let withStock = 0;
+    results.forEach((r, i) => {
+      if (!r.ok) return;
+      if (r.value.reservations.length > 0) withStock++;
+      for (const res of r.value.reservations) taken.set(res.sku_id, (taken.get(res.sku_id) ?? 0) + res.qty);
+      // What was asked = what was reserved + what was reported short, line by line.
+      const asked = attempts[i]!.lines.reduce((s, l) => s + l.qty, 0);
+      const got = r.value.reservations.reduce((s, x) => s + x.qty, 0);
+      const short = r.value.short.reduce((s, x) => s + x.requested - x.reserved, 0);
+      expect(got + short).toBe(asked);
+    });
+    for (const s of skus) {
+      expect(taken.get(w.sku[s]!)).toBe(60);
+      expect(await level(t.db, w.sku[s]!, w.wh.TO!)).toMatchObject({ on_hand: 60, reserved: 60 });
+    }
+    const ledger = await sql<{ n: number }>`select sum(reserved_delta)::int as n from inventory_ledger where type = 'reserve' and warehouse_id = ${w.wh.TO!}`.execute(t.db);
+    expect(ledger.rows[0]!.n).toBe(180);
+    const events = await sql<{ n: number }>`select count(*)::int as n from outbox where type = 'stock.reserved' and aggregate_id like 'ord_p%'`.execute(t.db);
+    expect(events.rows[0]!.n).toBe(withStock);
     expect(await drifts(t.db)).toEqual([]);
   });
 

@@ -112,20 +112,6 @@ export async function reserveHot(tx: Executor, r: HotReservation): Promise<(Leve
   return res.rows[0];
 }
 
-/**
- * Reserves as much as there is, up to `qty`, in one statement: the row is locked by the subquery
- * (re-read at its newest version), the amount taken is computed from it and returned.
- */
-export async function reserveLevelUpTo(tx: Executor, skuId: string, warehouseId: string, qty: number): Promise<(LevelChange & { taken: number }) | undefined> {
-  const r = await sql<LevelChange & { taken: number }>`
-    UPDATE stock_levels s SET reserved = s.reserved + t.taken, updated_at = now()
-    FROM (SELECT sku_id, warehouse_id, LEAST(${qty}::int, on_hand - reserved) AS taken FROM stock_levels
-          WHERE sku_id = ${skuId} AND warehouse_id = ${warehouseId} FOR UPDATE) t
-    WHERE s.sku_id = t.sku_id AND s.warehouse_id = t.warehouse_id AND t.taken > 0
-    RETURNING s.sku_id, s.warehouse_id, s.on_hand, s.reserved, s.damaged, s.quarantine, s.in_transit, t.taken`.execute(tx);
-  return r.rows[0];
-}
-
 /** Gives back reserved units (`reserved >= qty` guard). */
 export async function unreserveLevel(tx: Executor, skuId: string, warehouseId: string, qty: number): Promise<LevelChange | undefined> {
   const r = await sql<LevelChange>`

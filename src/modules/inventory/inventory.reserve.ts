@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
-import type { Executor } from '../../db/database.js';
-import { emit } from '../../events/outbox.js';
+import { prepared, type Executor } from '../../db/database.js';
+import { emit, outboxRows, type EventInput } from '../../events/outbox.js';
 import { newId } from '../../shared/ids.js';
 import { pgCode, PG } from '../../shared/errors.js';
 import { conflictWith, insufficientBinStock, insufficientStock, invalidInput, invalidTransition, reservationNotFound } from './inventory.errors.js';
 import { assertBinsIn, assertNotUnderCount, assertQty, binKey, levelKey, normLot, skuLabel, stockChanged, MAX_QTY } from './inventory.guards.js';
-import { appendLedger, commitLevel, findLevel, lockPickCandidates, reserveHot, reserveLevel, reserveLevelUpTo, takeFromBin, unreserveLevel, type LedgerRow } from './inventory.repo.js';
+import { appendLedger, commitLevel, findLevel, lockPickCandidates, reserveHot, reserveLevel, takeFromBin, unreserveLevel, type LedgerRow } from './inventory.repo.js';
 import type { CommitInput, LevelChange, Pick, ReleaseInput, ReservationView, ReserveInput, ReserveResult, ShortLine } from './inventory.types.js';
 
 /** Reservations: holds on available stock per order line × warehouse, released or committed when shipped. */
@@ -90,7 +90,7 @@ export async function reserveStock(tx: Executor, input: ReserveInput): Promise<R
   const actor = input.actor ?? null;
   const ledger = (res: ReservationView[]): LedgerRow[] =>
     res.map((r) => ({ type: 'reserve', sku_id: r.sku_id, warehouse_id: r.warehouse_id, bin_id: null, delta: 0, reserved_delta: r.qty, reference: input.ref, actor, reason: null }));
-  const reservedEvent = (res: ReservationView[]) => ({
+  const reservedEvent = (res: { id: string; ref_line: string; sku_id: string; warehouse_id: string; qty: number }[]) => ({
     type: 'stock.reserved',
     aggregateType: 'reservation',
     aggregateId: input.ref,
@@ -137,11 +137,14 @@ export async function reserveStock(tx: Executor, input: ReserveInput): Promise<R
     return { reservations, short: [] };
   }
 
+  // Partial: two statements for any number of levels (this is the order path's hot spot): one guarded update
+  // of every level row, locked in (warehouse, SKU) order, then the reservations, ledger rows and events at once.
+  const taken = await reserveLevelsUpTo(tx, groups);
   const levels: LevelChange[] = [];
   const granted: { id: string; line: Line; qty: number }[] = [];
   const short: ShortLine[] = [];
   for (const g of groups) {
-    const level = await reserveLevelUpTo(tx, g.sku_id, g.warehouse_id, g.qty);
+    const level = taken.get(levelKey(g.warehouse_id, g.sku_id));
     let left = level?.taken ?? 0;
     if (level) levels.push(level);
     for (const line of g.lines) {
@@ -151,10 +154,59 @@ export async function reserveStock(tx: Executor, input: ReserveInput): Promise<R
       if (qty < line.qty) short.push({ ref_line: line.ref_line, sku_id: line.sku_id, warehouse_id: line.warehouse_id, requested: line.qty, reserved: qty });
     }
   }
-  const reservations = granted.length > 0 ? await insertReservations(tx, input.ref, granted) : [];
-  await appendLedger(tx, ledger(reservations));
-  if (reservations.length > 0) await emit(tx, [reservedEvent(reservations), ...stockChanged(levels, input.actor)]);
+  if (granted.length === 0) return { reservations: [], short };
+  const planned = granted.map((r) => ({ id: r.id, ref_line: r.line.ref_line, sku_id: r.line.sku_id, warehouse_id: r.line.warehouse_id, qty: r.qty }));
+  const reservations = await insertReservedRows(tx, input.ref, actor, granted, [reservedEvent(planned), ...stockChanged(levels, input.actor)]);
   return { reservations, short };
+}
+
+/**
+ * Takes up to each group's quantity from its level row, all levels in one statement. The subquery locks the rows
+ * in (warehouse, SKU) order — byte order, as `groupLines` sorts — and re-reads each at its newest version, so the
+ * amount taken is computed from current stock; rows with nothing available are left untouched.
+ */
+async function reserveLevelsUpTo(tx: Executor, groups: Group[]): Promise<Map<string, LevelChange & { taken: number }>> {
+  const r = await sql<LevelChange & { taken: number }>`${prepared('inventory_reserve_up_to')}
+    UPDATE stock_levels s SET reserved = s.reserved + t.taken, updated_at = now()
+    FROM (SELECT l.sku_id, l.warehouse_id, LEAST(w.qty, l.on_hand - l.reserved) AS taken
+          FROM stock_levels l
+          JOIN unnest(${groups.map((g) => g.warehouse_id)}::text[], ${groups.map((g) => g.sku_id)}::text[], ${groups.map((g) => g.qty)}::int[]) AS w(warehouse_id, sku_id, qty)
+            ON l.warehouse_id = w.warehouse_id AND l.sku_id = w.sku_id
+          ORDER BY l.warehouse_id COLLATE "C", l.sku_id COLLATE "C"
+          FOR UPDATE OF l) t
+    WHERE s.sku_id = t.sku_id AND s.warehouse_id = t.warehouse_id AND t.taken > 0
+    RETURNING s.sku_id, s.warehouse_id, s.on_hand, s.reserved, s.damaged, s.quarantine, s.in_transit, t.taken`.execute(tx);
+  return new Map(r.rows.map((l) => [levelKey(l.warehouse_id, l.sku_id), l]));
+}
+
+/**
+ * Reservation rows, their ledger rows and their events in one statement (a data-modifying CTE: one round trip
+ * instead of three). The events are built from the rows to insert, which carry everything they describe.
+ */
+async function insertReservedRows(tx: Executor, ref: string, actor: string | null, rows: { id: string; line: Line; qty: number }[], events: EventInput[]): Promise<ReservationView[]> {
+  const out = outboxRows(events);
+  try {
+    return (
+      await sql<ReservationView>`${prepared('inventory_reserve_rows')}
+        WITH l AS (SELECT * FROM unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.line.ref_line)}::text[], ${rows.map((r) => r.line.sku_id)}::text[],
+                                       ${rows.map((r) => r.line.warehouse_id)}::text[], ${rows.map((r) => r.qty)}::int[]) WITH ORDINALITY AS l(id, ref_line, sku_id, warehouse_id, qty, n)),
+        led AS (
+          INSERT INTO inventory_ledger (type, sku_id, warehouse_id, delta, reserved_delta, reference, actor)
+          SELECT 'reserve', l.sku_id, l.warehouse_id, 0, l.qty, ${ref}, ${actor} FROM l ORDER BY l.n),
+        evt AS (
+          INSERT INTO outbox (id, type, aggregate_type, aggregate_id, payload, actor)
+          SELECT e.id, e.type, e.aggregate_type, e.aggregate_id, e.payload::jsonb, e.actor
+          FROM unnest(${out.map((e) => e.id)}::text[], ${out.map((e) => e.type)}::text[], ${out.map((e) => e.aggregate_type)}::text[],
+                      ${out.map((e) => e.aggregate_id)}::text[], ${out.map((e) => e.payload)}::text[], ${out.map((e) => e.actor)}::text[]) WITH ORDINALITY
+               AS e(id, type, aggregate_type, aggregate_id, payload, actor, n)
+          ORDER BY e.n)
+        INSERT INTO reservations (id, ref, ref_line, sku_id, warehouse_id, qty)
+        SELECT l.id, ${ref}, l.ref_line, l.sku_id, l.warehouse_id, l.qty FROM l ORDER BY l.n
+        RETURNING ${sql.join(RES_COLUMNS.map((c) => sql.ref(c)))}`.execute(tx)
+    ).rows;
+  } catch (err) {
+    throw duplicateLine(err, ref);
+  }
 }
 
 /** Gives back what each level row held for these reservations (level rows in lock order). */

@@ -2,7 +2,7 @@ export type { OrderInput, OrderLineInput, OrderAddressInput, ChannelCancellation
 export type { OrderRow, OrderDetail, OrderLineView, HoldView, TimelineEntry, OrdersErrorCode } from './orders.types.js';
 export type { OrderStatus } from './orders.lifecycle.js';
 export type { HoldFinding, HoldReason, VerificationRules } from './orders.holds.js';
-export type { ResolvedLine, NewOrder, OrderEdit, RulesUpdate } from './orders.service.js';
+export type { ResolvedLine, NewOrder, OrderEdit, RulesUpdate, InsertedLine } from './orders.service.js';
 export type { ListOrdersInput } from './orders.queries.js';
 /** The lifecycle transition table and its checks. */
 export { ORDER_STATUSES, TRANSITIONS, CANCELLABLE, EDITABLE, assertTransition, canTransition, allocationStatus } from './orders.lifecycle.js';

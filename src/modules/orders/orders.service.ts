@@ -25,7 +25,18 @@ export interface NewOrder {
 }
 
 /** Inserts a captured order with its lines, status `pending`. Idempotent on (channel, external id): a second capture returns the first order. */
-export async function insertOrder(tx: Executor, o: NewOrder): Promise<{ order: OrderRow; created: boolean }> {
+/** An order line as just inserted (what allocation needs of it, without reading it back). */
+export interface InsertedLine {
+  id: string;
+  sku_id: string | null;
+  qty: number;
+  qty_cancelled: number;
+  qty_shipped: number;
+  needs_shipping: boolean;
+  fulfilled_externally: boolean;
+}
+
+export async function insertOrder(tx: Executor, o: NewOrder): Promise<{ order: OrderRow; created: boolean; lines?: InsertedLine[] }> {
   const id = newId('ord');
   const i = o.input;
   const inserted = await tx
@@ -67,10 +78,7 @@ export async function insertOrder(tx: Executor, o: NewOrder): Promise<{ order: O
     // A concurrent capture won the race; its row is committed by now (ON CONFLICT waited for it).
     return { order: (await selectOrderByExternal(tx, o.channelId, i.external_id))!, created: false };
   }
-  await tx
-    .insertInto('order_lines')
-    .values(
-      o.lines.map((l) => ({
+  const rows = o.lines.map((l) => ({
         id: newId('line'),
         order_id: id,
         line_no: l.line_no,
@@ -84,11 +92,11 @@ export async function insertOrder(tx: Executor, o: NewOrder): Promise<{ order: O
         tax_amount: l.input.tax_amount ?? 0,
         needs_shipping: l.input.needs_shipping ?? true,
         fulfilled_externally: l.input.fulfilled_externally ?? false,
-      })),
-    )
-    .execute();
-  // RETURNING gave the row as inserted: no need to read it back.
-  return { order: toOrderRow(inserted as never), created: true };
+      }));
+  await tx.insertInto('order_lines').values(rows).execute();
+  // RETURNING gave the row as inserted, and the lines are what we wrote: no need to read either back.
+  const lines = rows.map((r) => ({ id: r.id, sku_id: r.sku_id, qty: r.qty, qty_cancelled: 0, qty_shipped: 0, needs_shipping: r.needs_shipping, fulfilled_externally: r.fulfilled_externally }));
+  return { order: toOrderRow(inserted as never), created: true, lines };
 }
 
 /** Adds an entry to the order's timeline and the matching `order.<type>` event to the outbox. */
