@@ -6,32 +6,12 @@
  * requires). carrierCode is Amazon's code from the write-back settings, else `Other` with the carrier's name.
  * Amazon answers 204 with no body, so the reference kept is `<orderId>/<packageReferenceId>`.
  */
-import { AppError } from '../../shared/errors.js';
-import { accessToken, caller, requestJson } from '../pollers/http.js';
 import { PushFailure, USER_AGENT, base, failureOf, misconfigured, send } from '../sync/adapters/http.js';
 import type { AdapterContext } from '../sync/adapters/types.js';
+import { lwaToken } from '../sync/adapters/amazon.js';
 import type { WritebackAdapter, WritebackContext, WritebackRequest } from './types.js';
 
-const DEFAULT_TOKEN_ENDPOINT = 'https://api.amazon.com/auth/o2/token';
 
-async function token(ctx: WritebackContext): Promise<string> {
-  const c = ctx.credentials;
-  if (c.access_token) return c.access_token;
-  const endpoint = ctx.policy.token_endpoint ?? DEFAULT_TOKEN_ENDPOINT;
-  const call = caller('amazon', { fetch: ctx.fetch, maxRetries: 0 });
-  try {
-    return await accessToken(call, ['amazon-writeback', endpoint, c.client_id!, c.refresh_token!], () =>
-      requestJson(call, {
-        op: 'LWA token',
-        url: endpoint,
-        init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json', 'user-agent': USER_AGENT }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.refresh_token!, client_id: c.client_id!, client_secret: c.client_secret! }).toString() },
-      }),
-    );
-  } catch (err) {
-    const status = err instanceof AppError ? ((err.details as { status?: number } | undefined)?.status ?? null) : null;
-    throw new PushFailure(status === null || status >= 500 || status === 429, 'channel_auth_failed', (err as Error).message, status);
-  }
-}
 
 /** The confirmShipment body (exported for tests). */
 export function shipmentConfirmation(req: WritebackRequest, marketplaceId: string): unknown {
@@ -66,7 +46,7 @@ export const amazonWriteback: WritebackAdapter = {
     const body = shipmentConfirmation(req, marketplaceOf(ctx, req));
     const op = 'confirmShipment';
     const a = await send(c, op, `${base(c)}/orders/v0/orders/${encodeURIComponent(req.order.external_id)}/shipmentConfirmation`, {
-      method: 'POST', headers: { 'x-amz-access-token': await token(ctx), 'content-type': 'application/json', accept: 'application/json', 'user-agent': USER_AGENT }, body: JSON.stringify(body),
+      method: 'POST', headers: { 'x-amz-access-token': await lwaToken(ctx, 'amazon-writeback'), 'content-type': 'application/json', accept: 'application/json', 'user-agent': USER_AGENT }, body: JSON.stringify(body),
     });
     if (a.status !== 204 && a.status !== 200) throw failureOf(c, op, a);
     const ref = `${req.order.external_id}/${req.shipment.package_seq}`;

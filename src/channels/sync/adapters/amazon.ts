@@ -30,13 +30,17 @@ export function listingsFeed(sellerId: string, items: PushItem[]): unknown {
   };
 }
 
-async function token(ctx: AdapterContext): Promise<string> {
+/**
+ * An SP-API access token: the configured one, else exchanged from the refresh token at Login with Amazon (cached per
+ * scope, client and refresh token). Shared by stock sync and shipment write-back.
+ */
+export async function lwaToken(ctx: AdapterContext, scope = 'amazon-stock'): Promise<string> {
   const c = ctx.credentials;
   if (c.access_token) return c.access_token;
   const endpoint = ctx.policy.token_endpoint ?? DEFAULT_TOKEN_ENDPOINT;
   const call = caller('amazon', { fetch: ctx.fetch, maxRetries: 0 });
   try {
-    return await accessToken(call, ['amazon-stock', endpoint, c.client_id!, c.refresh_token!], () =>
+    return await accessToken(call, [scope, endpoint, c.client_id!, c.refresh_token!], () =>
       requestJson(call, {
         op: 'LWA token',
         url: endpoint,
@@ -64,7 +68,7 @@ export const amazonAdapter: StockAdapter = {
     try {
       if (!ctx.policy.seller_id) throw misconfigured(ctx, 'no seller_id on the stock policy');
       const marketplace = marketplaceOf(ctx);
-      const headers = { 'x-amz-access-token': await token(ctx), 'content-type': 'application/json', accept: 'application/json', 'user-agent': USER_AGENT };
+      const headers = { 'x-amz-access-token': await lwaToken(ctx), 'content-type': 'application/json', accept: 'application/json', 'user-agent': USER_AGENT };
       const doc = (await sendOk(ctx, 'createFeedDocument', `${base(ctx)}/feeds/2021-06-30/documents`, { method: 'POST', headers, body: JSON.stringify({ contentType: CONTENT_TYPE }) })) as { feedDocumentId?: unknown; url?: unknown } | undefined;
       if (typeof doc?.feedDocumentId !== 'string' || typeof doc.url !== 'string') throw new PushFailure(true, 'channel_bad_answer', 'amazon: createFeedDocument answered without feedDocumentId and url', null);
       await sendOk(ctx, 'upload feed document', doc.url, { method: 'PUT', headers: { 'content-type': CONTENT_TYPE }, body: JSON.stringify(listingsFeed(ctx.policy.seller_id, items)) });
