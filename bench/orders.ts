@@ -5,7 +5,8 @@
  *   npm run bench:orders -- --rates 1000,auto --seconds 20 --servers 1,2 --clients 32   # auto = 70% of measured capacity
  *   npm run bench:orders -- --profile          # + statements per order from pg_stat_statements (round trips, time)
  *   npm run bench:orders -- --cpu-prof         # + where Tandem's CPU goes (V8 profile summary)
- *   npm run bench:orders -- --auto-prepare     # experiment: every statement as a named prepared statement
+ *   TANDEM_PREPARED_STATEMENTS=off npm run bench:orders   # A/B: the servers without prepared statements (auto | marked | off)
+ *   TANDEM_MAX_IN_FLIGHT=0 npm run bench:orders           # A/B: the servers without admission control
  *   DATABASE_URL=postgres://… npm run bench:orders   # a fresh database on that server, dropped at the end
  *
  * Each order: 3 distinct SKUs out of 1,000 (1–2 units each) over 3 warehouses (each SKU stocked in 2 of them, so
@@ -33,7 +34,7 @@ import { closedLoop, errorSummary, openLoop, type LoadResult, type Outcome } fro
 import { runMain, rng, say, onCleanup } from './lib/run.js';
 import { integrationKey, orderBody, seedWorld } from './lib/seed.js';
 import { CpuMeter, machine, ms, table } from './lib/stats.js';
-import { ROOT, startTandemProcess, type TandemProcess } from './lib/tandem.js';
+import { startTandemProcess, type TandemProcess } from './lib/tandem.js';
 import { baselineOrder } from './orders-baseline.js';
 import { profileOrders } from './orders-profile.js';
 import { summariseCpuProfiles } from './lib/cpuprofile.js';
@@ -57,7 +58,6 @@ const { values: a } = parseArgs({
     profile: { type: 'boolean', default: false },
     'profile-orders': { type: 'string', default: '300' },
     'cpu-prof': { type: 'boolean', default: false },
-    'auto-prepare': { type: 'boolean', default: false },
     smoke: { type: 'boolean', default: false },
     seed: { type: 'string', default: '1' },
   },
@@ -110,6 +110,8 @@ runMain(async () => {
     const ext = `O-${runId}-${n}`;
     try {
       const r = await client.request({ port: ports[n % ports.length]!, method: 'POST', path: '/api/v1/orders', headers: { authorization: auth, 'idempotency-key': ext }, body: JSON.stringify(orderBody(ext, n, pickLines())), timeoutMs: cfg.timeoutMs });
+      // 503 = refused by admission control (overloaded) or no database connection in time: not a correctness failure.
+      if (r.status === 503) return { ok: false, kind: 'refused_503' };
       if (r.status !== 201) return { ok: false, kind: `http_${r.status}` };
       const status = (JSON.parse(r.body) as { status: string }).status;
       return status === 'allocated' ? { ok: true } : { ok: false, kind: `status_${status}` };
@@ -178,7 +180,7 @@ runMain(async () => {
     const profDir = path.join(logDir, `cpu-${n}`);
     const nodeArgs = a['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
     const before = seq;
-    for (let i = 0; i < n; i++) tandems.push(await startTandemProcess({ databaseUrl: bench.url, adminKey, poolSize: cfg.pool, built: a.built!, logDir, label: `orders-${n}-${i}`, nodeArgs, imports: a['auto-prepare'] ? [path.join(ROOT, 'bench', 'lib', 'auto-prepare.ts')] : [] }));
+    for (let i = 0; i < n; i++) tandems.push(await startTandemProcess({ databaseUrl: bench.url, adminKey, poolSize: cfg.pool, built: a.built!, logDir, label: `orders-${n}-${i}`, nodeArgs }));
     startupMs = Math.max(startupMs, ...tandems.map((t) => t.startupMs));
     capacity.set(`tandem×${n}`, await runAll(`Tandem, ${n} process${n > 1 ? 'es' : ''}`, tandemFire(tandems.map((t) => t.port))));
     if (a.profile && n === cfg.servers[0]) await profileOrders({ bench, fire: tandemFire([tandems[0]!.port]), baseline: a['no-baseline'] ? undefined : baselineFire, orders: num('profile-orders'), say });
@@ -220,7 +222,7 @@ runMain(async () => {
     `bench/orders — ${new Date().toISOString().slice(0, 10)}, commit ${m.commit}`,
     `machine: ${m.cpus} CPUs (${m.model}), ${m.memGiB} GiB, ${m.os}, Node ${m.node}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (at the start ${m.load})`,
     `PostgreSQL ${bench.version} (${bench.kind}): ${Object.entries(bench.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`,
-    `workload: 3-line orders over ${cfg.skus} SKUs × ${W} warehouses;${a['auto-prepare'] ? ' EXPERIMENT --auto-prepare;' : ''} Tandem pool ${cfg.pool} connections per process (baseline: the same); ${a.built ? 'dist/ build' : 'tsx'}; startup to healthy ${startupMs.toFixed(0)} ms`,
+    `workload: 3-line orders over ${cfg.skus} SKUs × ${W} warehouses; Tandem: prepared statements ${process.env.TANDEM_PREPARED_STATEMENTS || 'auto'}, max in flight ${process.env.TANDEM_MAX_IN_FLIGHT ?? '128'} per process, pool ${cfg.pool} connections per process (baseline: the same); ${a.built ? 'dist/ build' : 'tsx'}; startup to healthy ${startupMs.toFixed(0)} ms`,
     '',
     out,
     '',

@@ -1,10 +1,15 @@
 /**
  * bench/smoke (`npm run bench:smoke`): a tiny run of every benchmark, for CI — correctness only, no timing is judged.
  * One embedded PostgreSQL (durable settings) is shared: each benchmark creates and drops its own database on it.
- * bench/crash --smoke runs alongside bench/orders --smoke and then bench/flash-sale --smoke, because most of its time
- * is spent waiting for the idempotency claims of the killed process to expire. Exits non-zero when any benchmark does.
+ * Two lanes run side by side, each one benchmark after another: bench/crash --smoke (most of its time is spent
+ * waiting for the idempotency claims of the killed process to expire), then bench/outbox-scale --smoke --kill (two
+ * `tandem work` processes on one outbox, one of them SIGKILLed: most of its time is the killed worker's 60 s delivery
+ * lease) — after crash, so that its worker start-ups do not compete with crash's restarts, which must be healthy
+ * within 60 s; and bench/orders --smoke, bench/flash-sale --smoke, then tiny bench/wave, bench/sync and bench/events.
+ * Exits non-zero when any benchmark does.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,10 +17,10 @@ import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { onCleanup, runMain, say } from './lib/run.js';
 import { ROOT } from './lib/tandem.js';
 
-function run(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ name: string; code: number; seconds: number }> {
+function run(name: string, args: string[], env: NodeJS.ProcessEnv, extra: Record<string, string> = {}): Promise<{ name: string; code: number; seconds: number }> {
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', `${name}.ts`), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', `${name}.ts`), ...args], { cwd: ROOT, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
     const unregister = onCleanup(`stop ${name}`, () => void child.kill('SIGTERM'));
     const prefix = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
       let rest = '';
@@ -37,21 +42,29 @@ function run(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ na
 
 runMain(async () => {
   const t0 = performance.now();
-  let env: NodeJS.ProcessEnv = process.env;
+  // Every benchmark process and the Tandem processes they start share one key for stored secrets (webhook and
+  // channel secrets are sealed with it): a run-local one unless TANDEM_SECRET_KEY is set.
+  let env: NodeJS.ProcessEnv = { ...process.env, TANDEM_SECRET_KEY: process.env.TANDEM_SECRET_KEY || randomBytes(32).toString('base64') };
   if (!process.env.DATABASE_URL) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-smoke-'));
     fs.chmodSync(dir, 0o755);
     onCleanup('remove the smoke data directory', () => fs.rmSync(dir, { recursive: true, force: true }));
     const server = await startEmbeddedPostgres({ dataDir: dir });
     onCleanup('stop the smoke PostgreSQL', () => server.stop());
-    env = { ...process.env, DATABASE_URL: server.url };
+    env = { ...env, DATABASE_URL: server.url };
     say(`bench:smoke: embedded PostgreSQL ${server.version} on port ${server.port}`);
   }
-  const [crash, sequential] = await Promise.all([
-    run('crash', ['--smoke'], env),
-    (async () => [await run('orders', ['--smoke'], env), await run('flash-sale', ['--smoke'], env)])(),
+  const lanes = await Promise.all([
+    (async () => [await run('crash', ['--smoke'], env), await run('outbox-scale', ['--smoke', '--kill'], env)])(),
+    (async () => [
+      await run('orders', ['--smoke'], env),
+      await run('flash-sale', ['--smoke'], env),
+      await run('wave', [], env, { BENCH_BINS: '200', BENCH_ORDERS: '60', BENCH_PICKERS: '4' }),
+      await run('sync', [], env, { BENCH_CHANGES: '300', BENCH_SKUS: '50', BENCH_RATE: '200', BENCH_HOT_SECONDS: '1' }),
+      await run('events', [], env, { BENCH_EVENTS: '300', BENCH_WORKERS: '1' }),
+    ])(),
   ]);
-  const results = [crash, ...sequential];
+  const results = lanes.flat();
   for (const r of results) say(`bench:smoke: ${r.name} ${r.code === 0 ? 'passed' : `FAILED (exit ${r.code})`} in ${r.seconds.toFixed(0)} s`);
   say(`bench:smoke: ${((performance.now() - t0) / 1000).toFixed(0)} s in all`);
   return results.every((r) => r.code === 0) ? 0 : 1;

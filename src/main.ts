@@ -7,6 +7,9 @@ import { buildServer } from './http/server.js';
 import { ensureBootstrapAdmin } from './modules/auth/index.js';
 import { startWorkers } from './worker.js';
 import { VERSION } from './version.js';
+import { installKeyRing } from './shared/secrets.js';
+import { keyRingForProcess } from './shared/secret-key-file.js';
+import { secretsStatus } from './workflows/rotate-secrets.js';
 
 export type Role = 'start' | 'serve' | 'work';
 
@@ -22,10 +25,17 @@ export interface Running {
  */
 export async function startTandem(role: Role, config: Config = loadConfig()): Promise<Running> {
   const logger = pino({ level: config.logLevel });
+  // Before anything else: against DATABASE_URL a process without TANDEM_SECRET_KEY refuses to start.
+  installKeyRing(keyRingForProcess(config, (m) => logger.warn(m)), (info, m) => logger.error(info, m));
   const connected = await connect(config, (m) => logger.info(m), `tandem-${role}`);
   const { db } = connected.database;
   const applied = await migrateToLatest(db);
   for (const r of applied.results ?? []) logger.info({ migration: r.migrationName, status: r.status }, 'migration');
+  const secrets = await secretsStatus(db);
+  if (secrets.unknown_keys.length > 0) {
+    logger.error({ unknown_keys: secrets.unknown_keys }, 'stored secrets were sealed with keys this process does not have: they cannot be opened until the key is in TANDEM_SECRET_KEY or TANDEM_SECRET_KEYS_PREVIOUS');
+  }
+  if (secrets.plaintext > 0) logger.warn({ plaintext: secrets.plaintext }, 'stored secrets from before encryption are still plaintext: run tandem secrets rotate');
 
   const generated = await withTx(db, (tx) => ensureBootstrapAdmin(tx, config.adminKey));
   if (generated) {
@@ -36,7 +46,7 @@ export async function startTandem(role: Role, config: Config = loadConfig()): Pr
   const app =
     role === 'work'
       ? undefined
-      : await buildServer({ db, version: VERSION, databaseKind: connected.kind, postgresVersion: connected.postgresVersion, logLevel: config.logLevel, bodyLimitBytes: config.bodyLimitBytes, rateLimit: config.rateLimit });
+      : await buildServer({ db, version: VERSION, databaseKind: connected.kind, postgresVersion: connected.postgresVersion, logLevel: config.logLevel, bodyLimitBytes: config.bodyLimitBytes, rateLimit: config.rateLimit, trustProxy: config.trustProxy, maxInFlight: config.maxInFlight });
   const workers = role === 'serve' ? undefined : startWorkers(db, logger);
 
   let url: string | undefined;

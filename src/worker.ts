@@ -10,6 +10,7 @@ import { eventJobs } from './events/jobs.js';
 import { reconcileStock, runSyncCycle } from './channels/sync/index.js';
 import { runWritebackCycle } from './channels/writeback/index.js';
 import { runDueAutomation } from './workflows/automation.js';
+import { releaseMappedHolds } from './workflows/release-mapped-holds.js';
 
 export interface Job {
   name: string;
@@ -29,6 +30,8 @@ export const JOBS: Job[] = [
   { name: 'purge-idempotency-keys', everyMs: 10 * 60_000, run: purgeExpiredIdempotencyKeys },
   { name: 'purge-sessions', everyMs: 60 * 60_000, run: (db) => purgeSessions(db) },
   { name: 'reallocate-backorders', everyMs: 30_000, run: (db) => reallocateWaiting(db) },
+  // Orders held for an unknown SKU continue once the SKU or the channel listing exists (also run at once by the API).
+  { name: 'release-mapped-holds', everyMs: 60_000, run: (db) => releaseMappedHolds(db) },
   { name: 'poll-marketplaces', everyMs: 60_000, run: (db) => pollMarketplaces(db) },
   // X12 with external warehouses: 940s out for new fulfillment orders, 945/846 files in.
   { name: 'edi-outbound', everyMs: 10_000, run: (db) => sendShippingOrders(db) },

@@ -1,10 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/db/embedded.js';
 import { probe } from './http.js';
 import { onCleanup, sleep } from './run.js';
+
+/** One secret key for every Tandem process of this benchmark run (required with DATABASE_URL), unless the environment has one. */
+const BENCH_SECRET_KEY = randomBytes(32).toString('hex');
 
 /** The repository root (bench/lib/ → ../..). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -71,6 +75,7 @@ export async function startTandemProcess(o: TandemOptions): Promise<TandemProces
       // request limits (600 and 1,200 a minute by default) would turn most of them into 429s. Off (0) unless given.
       TANDEM_RATE_LIMIT_PER_MINUTE: process.env.TANDEM_RATE_LIMIT_PER_MINUTE ?? '0',
       TANDEM_RATE_LIMIT_IP_PER_MINUTE: process.env.TANDEM_RATE_LIMIT_IP_PER_MINUTE ?? '0',
+      TANDEM_SECRET_KEY: process.env.TANDEM_SECRET_KEY || BENCH_SECRET_KEY,
       ...o.env,
     },
   });

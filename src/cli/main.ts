@@ -18,12 +18,16 @@ import { importOrders } from '../workflows/import-orders.js';
 import { importRateCardCsv, type RateCardTable } from '../modules/shipping/index.js';
 import { randomBytes } from 'node:crypto';
 import { ROLES, createUser, type Role } from '../modules/auth/index.js';
+import { installCliKeyRing, registerSecretsCommands } from './secrets.js';
+import { recordCliChange } from './audit.js';
 
 const say = (m: string): void => void process.stderr.write(`${m}\n`);
 
 /** Opens the database for a one-off command, migrates it, runs `fn`, and closes everything. */
 async function withDatabase<T>(fn: (c: Connected) => Promise<T>): Promise<T> {
-  const c = await connect(loadConfig(), (m) => say(m), 'tandem-cli');
+  const config = loadConfig();
+  installCliKeyRing(config, say);
+  const c = await connect(config, (m) => say(m), 'tandem-cli');
   try {
     await migrateToLatest(c.database.db);
     return await fn(c);
@@ -194,11 +198,17 @@ program
       const password = opts.passwordStdin ? (await readStdin()).split(/\r?\n/)[0] ?? '' : randomBytes(18).toString('base64url');
       const codes = (opts.warehouse ?? '').split(',').map((w) => w.trim()).filter(Boolean);
       const warehouseIds = await Promise.all(codes.map(async (code) => (await getWarehouse(db, code)).id));
-      const user = await withTx(db, (tx) => createUser(tx, { email: opts.email, name: opts.name, role: opts.role, password, warehouseIds, actor: 'cli' }));
+      const user = await withTx(db, async (tx) => {
+        const created = await createUser(tx, { email: opts.email, name: opts.name, role: opts.role, password, warehouseIds, actor: 'cli' });
+        await recordCliChange(tx, { command: 'users create', objectType: 'user', objectId: created.id, after: created });
+        return created;
+      });
       say(`created user ${user.id} ${user.email} (${user.role}${user.warehouse_ids ? `, warehouses ${codes.join(', ')}` : ', every warehouse'})`);
       if (!opts.passwordStdin) process.stdout.write(`\n  Password for ${user.email} (shown once, store it now):\n\n    ${password}\n\n`);
     }),
   );
+
+registerSecretsCommands(program, withDatabase, say);
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

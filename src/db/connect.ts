@@ -41,7 +41,11 @@ export async function connect(config: Config, log: (m: string) => void, applicat
     await ensureDatabase(embedded.url, EMBEDDED_DB);
     url = withDatabase(embedded.url, EMBEDDED_DB);
   }
-  const database = openDatabase(url, config.dbPoolSize, applicationName);
+  const database = openDatabase(url, config.dbPoolSize, applicationName, {
+    preparedStatements: config.preparedStatements.mode,
+    preparedStatementsMax: config.preparedStatements.max,
+    connectionTimeoutMs: config.dbConnectionTimeoutMs,
+  });
   try {
     const v = await sql<{ server_version: string }>`show server_version`.execute(database.db);
     return {

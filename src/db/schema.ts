@@ -15,9 +15,10 @@ import type { EventTables } from './tables/events.js';
 import type { UsersTables } from './tables/users.js';
 import type { SecurityTables } from './tables/security.js';
 import type { WritebackAutomationTables } from './tables/writeback-automation.js';
+import type { LimitsTables } from './tables/limits.js';
 
 /**
  * The database as Kysely sees it, kept in step with `migrations/`. Each module's tables are declared
  * in `tables/<area>.ts`; add the interface here when a migration adds tables.
  */
-export interface DB extends PlatformTables, MasterDataTables, InventoryTables, OrdersTables, ChannelPollTables, RoutingTables, CartonsInboundTables, PackingTables, ReturnsTables, ShippingTables, ChannelSyncTables, WavesTables, EventTables, UsersTables, EdiTables, SecurityTables, WritebackAutomationTables {}
+export interface DB extends PlatformTables, MasterDataTables, InventoryTables, OrdersTables, ChannelPollTables, RoutingTables, CartonsInboundTables, PackingTables, ReturnsTables, ShippingTables, ChannelSyncTables, WavesTables, EventTables, UsersTables, EdiTables, SecurityTables, WritebackAutomationTables, LimitsTables {}

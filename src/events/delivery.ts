@@ -8,6 +8,9 @@ import type { WebhookSettings } from '../config.js';
 import { VERSION } from '../version.js';
 import { envelope, retryDelayMs, signatureHeader, type OutboxEvent } from './envelope.js';
 import { AllowList, resolveWebhookTarget, type ResolvedTarget, type Resolver } from './ssrf.js';
+import { AppError } from '../shared/errors.js';
+import { openSecret } from '../shared/secrets.js';
+import { WEBHOOK_SECRET } from './webhooks.js';
 
 export interface DeliveryOptions {
   settings: WebhookSettings;
@@ -23,7 +26,9 @@ export interface ClaimedDelivery {
   claim_token: string;
   attempts: number;
   url: string;
+  /** As stored: sealed (opened only to sign, in `attemptDelivery`). */
   secret: string;
+  subscription_id: string;
   event: OutboxEvent;
 }
 
@@ -57,7 +62,7 @@ export async function claimDeliveries(db: Db, opts: { batch?: number; leaseMs?: 
         next_attempt_at = now() + make_interval(secs => ${lease / 1000})
     from due, webhook_subscriptions s, outbox o
     where d.id = due.id and s.id = d.subscription_id and o.id = d.event_id
-    returning d.id, d.claim_token, d.attempts, s.url, s.secret,
+    returning d.id, d.claim_token, d.attempts, s.url, s.secret, s.id as subscription_id,
               o.seq, o.id as event_id, o.type, o.aggregate_type, o.aggregate_id, o.payload, o.actor, o.occurred_at, o.tx_id::text as tx_id`.execute(db);
   return r.rows.map((x) => ({
     id: x.id,
@@ -65,6 +70,7 @@ export async function claimDeliveries(db: Db, opts: { batch?: number; leaseMs?: 
     attempts: x.attempts,
     url: x.url,
     secret: x.secret,
+    subscription_id: x.subscription_id,
     event: {
       seq: x.seq as number,
       id: x.event_id as string,
@@ -131,11 +137,19 @@ export async function attemptDelivery(d: ClaimedDelivery, opts: DeliveryOptions)
   } catch (err) {
     return { ok: false, statusCode: undefined, error: (err as Error).message };
   }
+  let secret: string;
+  try {
+    secret = openSecret(d.secret, `${WEBHOOK_SECRET.purpose}:${d.subscription_id}`);
+  } catch (err) {
+    // Not sent unsigned: recorded as a failed attempt and retried with backoff (the key may be fixed meanwhile).
+    if (err instanceof AppError) return { ok: false, statusCode: undefined, error: `${err.code}: ${err.message}` };
+    throw err;
+  }
   const body = JSON.stringify(envelope(d.event));
   const headers = {
     'content-type': 'application/json',
     'user-agent': `Tandem-Webhooks/${VERSION}`,
-    'tandem-signature': signatureHeader(d.secret, body, Math.floor(Date.now() / 1000)),
+    'tandem-signature': signatureHeader(secret, body, Math.floor(Date.now() / 1000)),
     'tandem-event-id': d.event.id,
     'tandem-event-type': d.event.type,
     'tandem-delivery-id': d.id,

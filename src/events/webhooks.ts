@@ -5,6 +5,7 @@ import { AppError, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { emit } from './outbox.js';
 import { readCursor } from './cursor.js';
+import { sealSecret, type SecretColumn } from '../shared/secrets.js';
 
 export interface SubscriptionView {
   id: string;
@@ -52,12 +53,16 @@ export interface CreateSubscriptionInput {
   actor: string;
 }
 
-/** Creates a subscription (the URL must already have passed the SSRF guard); the secret is returned only here. */
+/** A subscription's signing secret, sealed per subscription (opened by the delivery worker to sign). */
+export const WEBHOOK_SECRET: SecretColumn = { table: 'webhook_subscriptions', key: 'id', column: 'secret', shape: 'text', purpose: 'webhook_subscriptions.secret' };
+
+/** Creates a subscription (the URL must already have passed the SSRF guard); the secret is returned only here, and stored sealed. */
 export async function createSubscription(tx: Executor, input: CreateSubscriptionInput): Promise<SubscriptionView & { secret: string }> {
   const secret = input.secret ?? newWebhookSecret();
+  const id = newId('whk');
   const row = await tx
     .insertInto('webhook_subscriptions')
-    .values({ id: newId('whk'), url: input.url, events: [...new Set(input.events)], secret, description: input.description ?? null, created_by: input.actor })
+    .values({ id, url: input.url, events: [...new Set(input.events)], secret: sealSecret(secret, `${WEBHOOK_SECRET.purpose}:${id}`), description: input.description ?? null, created_by: input.actor })
     .returning(SUB_COLUMNS)
     .executeTakeFirstOrThrow();
   await emit(tx, { type: 'webhook.created', aggregateType: 'webhook', aggregateId: row.id, payload: { url: row.url, events: row.events }, actor: input.actor });

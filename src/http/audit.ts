@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database.js';
-import { recordAudit, snapshotObject } from '../modules/audit/index.js';
+import { completeAudit, recordAudit, recordPendingAudit, snapshotObject } from '../modules/audit/index.js';
+import { runEnlisted, type TxEnlistment } from '../db/tx-enlistment.js';
 import type { Access } from './route.js';
 
 /**
@@ -39,7 +40,17 @@ export function isAudited(method: string, url: string, access: Access | undefine
 
 export const objectTypeOf = (url: string): string => OBJECT_TYPES.find(([re]) => re.test(url))?.[1] ?? url.split('/')[3] ?? 'unknown';
 
-interface AuditState { before?: unknown; objectRef?: string | undefined }
+interface AuditState {
+  before?: unknown;
+  objectRef?: string | undefined;
+  /** The pending entry written in a committed transaction of this request (completed in onSend). */
+  entryId?: string | undefined;
+  /** Being written in a transaction that has not committed yet. */
+  pendingId?: string | undefined;
+  /** The response went out: later transactions (work the handler left running) are no longer this request's. */
+  closed?: boolean;
+  enlistment?: TxEnlistment;
+}
 declare module 'fastify' {
   interface FastifyRequest {
     audit: AuditState | undefined;
@@ -61,10 +72,49 @@ function parsed(payload: unknown): unknown {
   }
 }
 
+const actorOf = (req: FastifyRequest) => ({
+  actorId: req.principal!.id, actorType: req.principal!.id.startsWith('usr_') ? 'user' as const : 'api_key' as const, actorRole: req.principal!.role,
+  action: `${req.method} ${req.routeOptions.url!}`, objectType: objectTypeOf(req.routeOptions.url!),
+  ip: req.ip, userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null, requestId: req.id,
+});
+
+/**
+ * The request's part in its transactions: the first transaction of an audited request that writes something also
+ * writes the (pending) audit entry, so the change and its entry commit together — if the entry cannot be written,
+ * the change rolls back and the request fails.
+ */
+function enlistmentFor(req: FastifyRequest, state: AuditState): TxEnlistment {
+  return {
+    beforeCommit: async (tx) => {
+      if (state.closed || state.entryId || state.pendingId) return;
+      state.pendingId = 'writing';
+      const id = await recordPendingAudit(tx, { ...actorOf(req), objectId: state.objectRef, before: state.before });
+      state.pendingId = id;
+    },
+    committed: () => {
+      if (state.pendingId) state.entryId = state.pendingId;
+      state.pendingId = undefined;
+    },
+    rolledBack: () => {
+      state.pendingId = undefined;
+    },
+  };
+}
+
+/** Runs a route handler so that the transactions it opens carry the request's audit entry (see `installAudit`). */
+export function inAuditScope<T>(req: FastifyRequest, fn: () => Promise<T>): Promise<T> {
+  const e = req.audit?.enlistment;
+  return e ? runEnlisted(e, fn) : fn();
+}
+
 /**
  * Records every successful administrative write: who (key or user, role), what (route), which object, from where
  * (IP, user agent, request id), when, and the object before (read before the handler) and after (the response).
- * The entry is written before the response leaves, so a client that saw success finds its entry.
+ *
+ * The entry is written in the change's own transaction (`inAuditScope` + `withTx`): pending, with the before-image,
+ * then completed in onSend with the status and the response body. A committed change therefore always has its
+ * entry; if the completion fails, the entry stays pending (status null) and the failure is logged. A request whose
+ * change did not go through `withTx` gets its entry in onSend instead (after the commit, before the response).
  */
 export function installAudit(app: FastifyInstance, db: Db): void {
   app.decorateRequest('audit', undefined);
@@ -72,26 +122,28 @@ export function installAudit(app: FastifyInstance, db: Db): void {
     const url = req.routeOptions.url;
     if (!url || !req.principal || !isAudited(req.method, url, req.routeOptions.config?.access)) return;
     const objectRef = paramRef(req);
-    req.audit = { objectRef, before: objectRef ? await snapshotObject(db, objectTypeOf(url), objectRef) : undefined };
+    const state: AuditState = { objectRef, before: objectRef ? await snapshotObject(db, objectTypeOf(url), objectRef) : undefined };
+    state.enlistment = enlistmentFor(req, state);
+    req.audit = state;
   });
   app.addHook('onSend', async (req, reply, payload) => {
     const state = req.audit;
-    if (!state || !req.principal || reply.statusCode >= 300) return payload;
+    if (!state || state.closed || !req.principal) return payload;
+    state.closed = true;
+    if (!state.entryId && reply.statusCode >= 300) return payload;
     const url = req.routeOptions.url!;
     const after = parsed(payload);
     const bodyId = after && typeof after === 'object' && !Array.isArray(after) ? ((after as { id?: unknown; code?: unknown }).id ?? (after as { code?: unknown }).code) : undefined;
     const query = (req.query ?? {}) as Record<string, unknown>;
     const objectId = state.objectRef ?? (typeof bodyId === 'string' ? bodyId : undefined) ?? (typeof query.channel_id === 'string' ? query.channel_id : undefined);
     try {
-      await recordAudit(db, {
-        actorId: req.principal.id, actorType: req.principal.id.startsWith('usr_') ? 'user' : 'api_key', actorRole: req.principal.role,
-        action: `${req.method} ${url}`, objectType: objectTypeOf(url), objectId, status: reply.statusCode,
-        ip: req.ip, userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null, requestId: req.id,
-        before: state.before, after,
-      });
+      // A request that failed after one of its transactions committed keeps its entry, with the error status.
+      if (state.entryId) await completeAudit(db, state.entryId, { status: reply.statusCode, after, objectId });
+      else await recordAudit(db, { ...actorOf(req), objectId, status: reply.statusCode, before: state.before, after });
     } catch (err) {
-      // The change itself has committed; a lost entry is logged loudly rather than turning success into an error.
-      req.log.error({ err, action: `${req.method} ${url}` }, 'audit entry could not be written');
+      // The change itself has committed (with its pending entry, when it went through withTx): a lost completion
+      // or entry is logged loudly rather than turning success into an error.
+      req.log.error({ err, action: `${req.method} ${url}`, audit_id: state.entryId }, 'audit entry could not be written');
     }
     return payload;
   });

@@ -3,6 +3,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { Principal, Role } from '../modules/auth/index.js';
 import { ROLES } from '../modules/auth/index.js';
 import { AppError } from '../shared/errors.js';
+import { inAuditScope } from './audit.js';
 
 export type Access = readonly Role[] | 'public';
 
@@ -103,7 +104,8 @@ export function defineRoute<S extends RouteSchemas>(app: FastifyInstance, def: R
       ...({ 'x-roles': def.access === 'public' ? 'public' : [...def.access] } as Record<string, unknown>),
     },
     handler: async (req, reply) => {
-      const result = await def.handler(req as never, reply);
+      // An audited write's transactions carry its audit entry (src/http/audit.ts).
+      const result = await inAuditScope(req, () => def.handler(req as never, reply));
       if (reply.sent) return reply;
       if (def.status) reply.code(def.status);
       return result;

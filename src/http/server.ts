@@ -11,11 +11,13 @@ import { installAuth } from './auth.js';
 import { installAudit } from './audit.js';
 import { installIpRateLimit, installKeyRateLimit, type RateLimitSettings } from './rate-limit.js';
 import { installIdempotency } from './idempotency.js';
+import { installAdmission } from './admission.js';
 import { installMetrics } from './metrics.js';
 import { Problem } from './schemas.js';
 import { registerRoutes } from './routes/index.js';
 import { installWeb } from './web.js';
 import type { Access } from './route.js';
+import type { TrustProxy } from '../config.js';
 
 export interface ServerDeps {
   db: Db;
@@ -28,6 +30,10 @@ export interface ServerDeps {
   logger?: boolean;
   /** Requests per minute per key and per IP (`TANDEM_RATE_LIMIT_*`); absent = no limits (tests, benchmarks). */
   rateLimit?: RateLimitSettings | undefined;
+  /** Which proxies' `X-Forwarded-For` decides `req.ip` (rate-limit buckets, audit entries): `TANDEM_TRUST_PROXY`; default none. */
+  trustProxy?: TrustProxy | undefined;
+  /** Requests this process works on at once, beyond which it answers 503 `overloaded` (`TANDEM_MAX_IN_FLIGHT`); absent or 0 = no bound (tests). */
+  maxInFlight?: number | undefined;
   /** The built dashboard's directory; default: the package's `web/dist` when built. */
   webRoot?: string | undefined;
 }
@@ -56,6 +62,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
     requestIdHeader: false,
     return503OnClosing: true,
+    trustProxy: deps.trustProxy ?? false,
     forceCloseConnections: 'idle',
     ajv: { customOptions: {} },
   });
@@ -114,6 +121,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   installErrorHandler(app);
+  // First of the request hooks that do work: an overloaded process refuses before auth, rate limits or the database.
+  installAdmission(app, deps.maxInFlight ?? 0);
   if (deps.rateLimit) installIpRateLimit(app, deps.db, deps.rateLimit);
   installAuth(app, deps.db);
   if (deps.rateLimit) installKeyRateLimit(app, deps.db, deps.rateLimit);

@@ -8,7 +8,7 @@ import { withTx, type Db } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
 import { claimDueRules, nextRunAt, recordRun, saveRule, setWarehousePaused, type AutomationKind, type AutomationRule, type AutomationRun, type RuleSettings } from '../modules/automation/index.js';
 import { listPackages, searchFulfillmentOrders } from '../modules/fulfillment/index.js';
-import { ORDER_STATUSES, listOrders, lockOrder, recordOrderEvent, updateOrderDetails, type OrderPriority } from '../modules/orders/index.js';
+import { ORDER_STATUSES, SLA_CLOSED_STATUSES, listOrders, lockOrder, recordOrderEvent, updateOrderDetails, type OrderPriority } from '../modules/orders/index.js';
 import { listManifests } from '../modules/shipping/index.js';
 import { getWarehouse } from '../modules/warehouse/index.js';
 import { closeManifestWithHandover } from './manifest-handover.js';
@@ -21,7 +21,8 @@ const ACTOR = 'automation';
 const SYSTEM = { id: ACTOR, warehouseIds: null };
 const LEASE_MS = 10 * 60_000;
 const RANK: Record<OrderPriority, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
-const NOT_OPEN = new Set(['pending', 'on_hold', 'shipped', 'delivered', 'cancelled', 'closed', 'completed', 'returned']);
+// The SLA's open/closed statuses live with the orders module, shared with the dashboard's SLA KPI.
+const NOT_OPEN = new Set<string>(SLA_CLOSED_STATUSES);
 
 export interface AutomationOptions {
   now?: Date | undefined;

@@ -3,8 +3,9 @@ import { resolveSkus } from '../modules/catalog/index.js';
 import { getChannel, resolveListings } from '../modules/channels/index.js';
 import {
   addHolds, computeTotals, derivePriority, evaluateHolds, findLookalikes, findOrderByExternal, getRules, insertOrder,
-  recordOrderEvent, transitionOrder, type OrderInput, type OrderRow, type ResolvedLine,
+  transitionOrder, type OrderInput, type OrderRow, type ResolvedLine,
 } from '../modules/orders/index.js';
+import { applyPurchaseLimits } from '../modules/limits/index.js';
 import { allocateOrder } from './allocate-order.js';
 
 export interface CaptureResult {
@@ -31,11 +32,12 @@ async function resolveLines(tx: Tx, channelId: string, input: OrderInput): Promi
  * (holds), then route and reserve — all in one transaction, so an order exists with its reservations and
  * events, or not at all. A repeated delivery returns the first order unchanged.
  */
-export async function captureOrder(db: Db, channelId: string, input: OrderInput, actor?: string): Promise<CaptureResult> {
+export async function captureOrder(db: Db, channelId: string, input: OrderInput, actor?: string, opts: { channelVerified?: boolean } = {}): Promise<CaptureResult> {
   return withTx(db, async (tx) => {
     const existing = await findOrderByExternal(tx, channelId, input.external_id);
     if (existing) return { order: existing, created: false };
-    await getChannel(tx, channelId);
+    // 404 channel_not_found for an unknown channel, unless the caller has just read it (the API channel).
+    if (!opts.channelVerified) await getChannel(tx, channelId);
 
     const lines = await resolveLines(tx, channelId, input);
     const totals = computeTotals(input);
@@ -61,9 +63,12 @@ export async function captureOrder(db: Db, channelId: string, input: OrderInput,
       rules,
     );
 
-    const { order, created, lines: inserted } = await insertOrder(tx, { channelId, input, lines: lines.map(({ kit: _kit, ...l }) => l), totals, priority, dispatchBy });
+    const placed = { data: { channel_id: channelId, external_id: input.external_id, total_amount: totals.total, currency: input.currency, priority, priority_reasons: why }, actor };
+    // Inserts the order, its lines and its `order.placed` timeline entry and event.
+    const { order, created, lines: inserted } = await insertOrder(tx, { channelId, input, lines: lines.map(({ kit: _kit, ...l }) => l), totals, priority, dispatchBy, placed });
     if (!created) return { order, created };
-    await recordOrderEvent(tx, order.id, 'placed', `Order ${order.number} captured`, { channel_id: channelId, external_id: input.external_id, total_amount: totals.total, currency: input.currency, priority, priority_reasons: why }, actor);
+    // Purchase limits (hot items): throws 422 purchase_limit_exceeded for a refusable order, else may add a hold.
+    holds.push(...(await applyPurchaseLimits(tx, { orderId: order.id, channelId, lines, customer: input.customer, channelData: input.channel_data })));
 
     // No lockOrder here: a row this transaction inserted is invisible to every other transaction until we commit
     // (a concurrent capture of the same external id waits on it in insertOrder), so it is as good as locked.

@@ -5,9 +5,9 @@ import { resolveBarcodes } from '../modules/catalog/index.js';
 import { parse945, type ShippingAdvice } from '../modules/edi/index.js';
 import { getFulfillmentOrder, getPackage, markPackageShipped, recordExternalPackage } from '../modules/fulfillment/index.js';
 import { commitReservation, listReservations } from '../modules/inventory/index.js';
-import { canTransition, lockOrder, recordOrderEvent, transitionOrder } from '../modules/orders/index.js';
+import { canTransition, getOrderDetail, lockOrder, recordOrderEvent, transitionOrder } from '../modules/orders/index.js';
 import { ensureExternalCarrier, insertShipment } from '../modules/shipping/index.js';
-import { afterShipStatus } from './ship-package.js';
+import { afterShipStatus, codAmountFor } from './ship-package.js';
 
 export interface AdviceResult {
   set_control: string;
@@ -66,6 +66,9 @@ async function applyOne(tx: Tx, warehouseId: string, a: ShippingAdvice, actor: s
   const units = list.reduce((n, i) => n + i.qty, 0);
   const weightG = a.weight ? Math.round(a.weight.value * (a.weight.unit === 'KG' || a.weight.unit === 'K' ? 1000 : 453.59237)) : units * 500;
 
+  // The cash the 3PL's carrier collects for these units, by the rule our own shipments follow (before this package
+  // counts as shipped): the 940's amount when the 945 ships the whole fulfillment order and nothing else shipped since.
+  const cod = await codAmountFor(tx, await getOrderDetail(tx, order.id), { items: list });
   const packageId = await recordExternalPackage(tx, fo.id, list, weightG, actor);
   // The 3PL's stock has no bins of ours: commit takes the units FEFO from wherever they are recorded.
   const open = await listReservations(tx, { ref: order.id, status: 'open', warehouse_ids: [warehouseId], limit: 10_000 });
@@ -87,7 +90,7 @@ async function applyOne(tx: Tx, warehouseId: string, a: ShippingAdvice, actor: s
   const tracking = a.tracking_numbers[0] ?? `${a.shipment_id ?? 'SHIPMENT'}-${a.control_number}`;
   await insertShipment(tx, {
     id: shipmentId, order_id: order.id, order_number: order.number, warehouse_id: warehouseId, package_id: packageId, package_seq: pkg.seq, fulfillment_order_id: fo.id,
-    carrier, service: '3pl', tracking_number: tracking, carrier_ref: a.shipment_id, sscc: null, currency: order.currency, cod_amount: 0, rate_amount: 0, rate_currency: order.currency,
+    carrier, service: '3pl', tracking_number: tracking, carrier_ref: a.shipment_id, sscc: null, currency: order.currency, cod_amount: cod ?? 0, rate_amount: 0, rate_currency: order.currency,
     transit_days: null, estimated_delivery: null, weight_g: pkg.weight_g, chargeable_weight_g: pkg.weight_g,
     rate: {}, alternatives: [], selection: { reason: `shipped by the 3PL (X12 945 ${a.control_number})`, tracking_numbers: a.tracking_numbers, shipped_on: a.shipped_on },
     carrier_label_url: null, label: null, manifest: false,

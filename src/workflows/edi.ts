@@ -7,6 +7,7 @@ import { adjustStock, listStock } from '../modules/inventory/index.js';
 import { getOrderDetail, recordOrderEvent } from '../modules/orders/index.js';
 import { getWarehouse } from '../modules/warehouse/index.js';
 import { applyShippingAdvice } from './edi-shipping.js';
+import { codAmountFor } from './ship-package.js';
 
 const ACTOR = 'system:edi';
 
@@ -20,16 +21,24 @@ const folders: TransportFor = (p) => folderTransport(p);
  * fulfillment order to released — then the file is written. A crash between commit and write leaves the document
  * queued, and the next run writes it (a partner receiving a file twice sees the same control number).
  */
-export async function sendShippingOrders(db: Db, transportFor: TransportFor = folders): Promise<{ sent: number; written: number }> {
+export async function sendShippingOrders(db: Db, transportFor: TransportFor = folders): Promise<{ sent: number; written: number; failed: { fulfillment_order_id: string; code: string; detail: string }[] }> {
   let sent = 0;
+  // One order that cannot be written (no address, a COD amount a 940 cannot carry) stays pending and is reported;
+  // it must not hold back every order after it, run after run.
+  const failed: { fulfillment_order_id: string; code: string; detail: string }[] = [];
   for (const p of await listPartners(db)) {
     const wh = await getWarehouse(db, p.warehouse_id);
     if (wh.type !== 'external') continue;
     for (const foId of await pendingWorkAt(db, p.warehouse_id, 200)) {
-      if (await withTx(db, (tx) => queue940(tx, p.warehouse_id, foId))) sent++;
+      try {
+        if (await withTx(db, (tx) => queue940(tx, p.warehouse_id, foId))) sent++;
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        failed.push({ fulfillment_order_id: foId, code: err.code, detail: err.message });
+      }
     }
   }
-  return { sent, written: await flushOutbound(db, transportFor) };
+  return { sent, written: await flushOutbound(db, transportFor), failed };
 }
 
 async function queue940(tx: Tx, warehouseId: string, foId: string): Promise<boolean> {
@@ -44,14 +53,17 @@ async function queue940(tx: Tx, warehouseId: string, foId: string): Promise<bool
   const doc: ShippingOrder = {
     fulfillment_order_id: work.id, order_number: order.number,
     ship_to: { name: addr.name ?? order.customer.name, line1: addr.line1, line2: addr.line2, city: addr.city, state: addr.state, postal_code: addr.postal_code, country: addr.country, phone: addr.phone ?? order.customer.phone },
-    ship_by: work.dispatch_by, carrier_scac: null,
+    ship_by: work.dispatch_by, carrier_scac: null, cod: null,
     lines: work.lines.map((l) => ({ sku: skus.get(l.sku_id)!.sku, gtin: skus.get(l.sku_id)!.gtin, name: skus.get(l.sku_id)!.name, qty: l.qty, order_line_id: l.order_line_id })),
   };
+  // A COD order: the 3PL's carrier collects this fulfillment order's share (the rest of the order total when it completes the order).
+  const cod = await codAmountFor(tx, order, { items: work.lines });
+  if (cod) doc.cod = { amount: cod, currency: order.currency };
   const control = await takeControlNumber(tx, warehouseId);
   const at = new Date();
   const content = write940(doc, { sender: { qualifier: partner.our_qualifier, id: partner.our_id }, receiver: { qualifier: partner.partner_qualifier, id: partner.partner_id }, control_number: control, test: partner.test_mode, at });
   const name = `940_${String(control).padStart(9, '0')}.edi`;
-  await recordDocument(tx, { warehouse_id: warehouseId, direction: 'out', transaction_set: '940', sender_id: partner.our_id, interchange_control: String(control), set_control: '0001', fulfillment_order_id: work.id, file_name: name, content, status: 'queued', result: { units: doc.lines.reduce((n, l) => n + l.qty, 0) } });
+  await recordDocument(tx, { warehouse_id: warehouseId, direction: 'out', transaction_set: '940', sender_id: partner.our_id, interchange_control: String(control), set_control: '0001', fulfillment_order_id: work.id, file_name: name, content, status: 'queued', result: { units: doc.lines.reduce((n, l) => n + l.qty, 0), cod_amount: cod ?? 0 } });
   await releaseToPartner(tx, work.id, name, ACTOR);
   await recordOrderEvent(tx, order.id, 'sent_to_warehouse', `Sent to ${partner.partner_id} as X12 940 #${control}`, { fulfillment_order_id: work.id, control_number: control }, ACTOR);
   return true;

@@ -112,6 +112,8 @@ export function parseOrderCsv(text: string): { orders: Parsed[]; errors: RowErro
         shipping_amount: r.shipping ? (() => { try { return parseDecimalMoney(r.shipping, currency); } catch { errors.push({ row: g.rows[0]!, field: 'shipping', message: 'not an amount' }); return undefined; } })() : undefined,
         priority: (r.priority || undefined) as OrderPriority | undefined,
         tags: r.tags ? r.tags.split(/[;|]/).map((x) => x.trim()).filter(Boolean) : undefined,
+        // Provenance; also tells purchase limits these sales already happened elsewhere (held, never refused).
+        channel_data: { source: 'csv_import' },
       },
     });
   }

@@ -6,6 +6,7 @@ import {
   CANCELLABLE, EDITABLE, allocationStatus, cancelLineUnits, closeOpenHolds, getOrderLines, isValidPostalCode, lockOrder, recordOrderEvent,
   releaseHold, transitionOrder, updateOrderDetails, type OrderEdit, type OrderRow,
 } from '../modules/orders/index.js';
+import { returnPurchaseUnits } from '../modules/limits/index.js';
 import { allocateOrder } from './allocate-order.js';
 import { openReservations, releaseUnits } from './inventory-port.js';
 import { restockFromStaging } from './pick-execution.js';
@@ -65,6 +66,8 @@ export async function cancelOrder(db: Db, orderId: string, input: CancelInput, a
       const backordered = open - picked - inWork;
       fromWork.push({ order_line_id: line.id, qty: Math.max(0, w.qty - backordered) });
     }
+    // Purchase-limit allowance back first (counters are locked before stock rows, as in capture).
+    await returnPurchaseUnits(tx, orderId, want.map((w) => ({ sku_id: lines.find((l) => l.id === w.line_id)!.sku_id, qty: w.qty })));
     const cancelledWork = await cancelUnpickedWork(tx, orderId, fromWork.filter((f) => f.qty > 0), actor);
     await restockFromStaging(tx, cancelledWork.restock, actor);
     await releaseFor(tx, orderId, cancelledWork.cancelled, actor);

@@ -1,16 +1,12 @@
 import type { Db } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
 import type { Principal } from '../modules/auth/index.js';
-import { kitComponents } from '../modules/catalog/index.js';
-import { listFulfillmentOrders, type FulfillmentOrderView } from '../modules/fulfillment/index.js';
-import { getOrderDetail, type OrderDetail } from '../modules/orders/index.js';
-import { latestDecision } from '../modules/routing/index.js';
-import { openReservations } from './inventory-port.js';
+import type { FulfillmentOrderView } from '../modules/fulfillment/index.js';
+import { selectOrderView, type OrderDetail } from '../modules/orders/index.js';
 
 /** Units of each shippable line that no warehouse holds for it (whole kits for a kit line). */
-async function backorderedUnits(db: Db, detail: OrderDetail, reservations: { ref_line: string; sku_id: string; qty: number }[]): Promise<{ line_id: string; qty: number }[]> {
+function backorderedUnits(detail: OrderDetail, reservations: { ref_line: string; sku_id: string; qty: number }[], comps: Map<string, { sku_id: string; qty: number }[]>): { line_id: string; qty: number }[] {
   const lines = detail.lines.filter((l) => l.needs_shipping && !l.fulfilled_externally && l.sku_id);
-  const comps = await kitComponents(db, lines.map((l) => l.sku_id!));
   const out: { line_id: string; qty: number }[] = [];
   for (const l of lines) {
     if (!['allocated', 'partially_allocated', 'backordered'].includes(detail.status)) break;
@@ -31,21 +27,22 @@ export interface OrderView extends OrderDetail {
 
 /**
  * An order as the API shows it: lines, money, holds, timeline, where its stock is reserved, its fulfillment
- * orders and the routing explanation. A caller limited to warehouses sees only orders with work in them (404 otherwise).
+ * orders and the routing explanation — read in one statement (`selectOrderView`). A caller limited to warehouses
+ * sees only orders with work in them (404 otherwise).
  */
 export async function orderView(db: Db, id: string, principal?: Principal): Promise<OrderView> {
-  const detail = await getOrderDetail(db, id);
-  const [fos, decision, reservations] = await Promise.all([listFulfillmentOrders(db, id), latestDecision(db, id), openReservations(db, id)]);
-  if (principal && principal.warehouseIds !== null && !fos.some((f) => principal.warehouseIds!.includes(f.warehouse_id))) {
-    throw new AppError('not_found', 'order_not_found', `Order ${id} was not found`, { order_id: id });
-  }
+  const v = await selectOrderView(db, id);
+  const notFound = () => new AppError('not_found', 'order_not_found', `Order ${id} was not found`, { order_id: id });
+  if (!v) throw notFound();
+  const { detail, fulfillmentOrders: fos, decision, reservations } = v;
+  if (principal && principal.warehouseIds !== null && !fos.some((f) => principal.warehouseIds!.includes(f.warehouse_id))) throw notFound();
   const byWh = new Map<string, { line_id: string; sku_id: string; qty: number }[]>();
   for (const r of reservations) byWh.set(r.warehouse_id, [...(byWh.get(r.warehouse_id) ?? []), { line_id: r.ref_line, sku_id: r.sku_id, qty: r.qty }]);
   return {
     ...detail,
     fulfillment_orders: fos,
     allocations: [...byWh.entries()].map(([warehouse_id, lines]) => ({ warehouse_id, lines })),
-    backordered: await backorderedUnits(db, detail, reservations),
+    backordered: backorderedUnits(detail, reservations, v.kits),
     routing: decision ? { strategy: decision.strategy, reasons: decision.reasons, notes: decision.notes, decided_at: decision.created_at } : null,
   };
 }

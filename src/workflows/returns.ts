@@ -2,11 +2,12 @@ import { withTx, type Db, type Executor, type Tx } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
 import { canAccessWarehouse, type Principal } from '../modules/auth/index.js';
 import { getSku, kitComponents } from '../modules/catalog/index.js';
-import { listPackages, shippedUnits } from '../modules/fulfillment/index.js';
+import { listPackages, resolveScannedItem, shippedLots, shippedUnits } from '../modules/fulfillment/index.js';
 import { receiveStock, listBinStock } from '../modules/inventory/index.js';
 import { canTransition, getOrderLines, lockOrder, recordOrderEvent, transitionOrder, type OrderRow } from '../modules/orders/index.js';
 import * as returns from '../modules/returns/index.js';
 import type { Condition, Disposition, Inspected, RefundFacts, ReturnableLine, ReturnRow, ReturnView } from '../modules/returns/index.js';
+import { getShipment } from '../modules/shipping/index.js';
 import { getBin, getWarehouse, listBins } from '../modules/warehouse/index.js';
 import { reallocateWaiting } from './allocate-order.js';
 
@@ -84,12 +85,10 @@ export async function createCustomerReturn(db: Db, caller: Caller, req: CreateRe
 
 const units = (v: ReturnView): number => v.lines.reduce((s, l) => s + l.qty, 0);
 
-/** What a scan may name: a return line's SKU by code, id or GTIN. */
+/** What a scan may name: a return line's SKU by code, id or GTIN (leading zeros ignored, as at picking and packing). */
 async function resolveScan(tx: Executor, ret: ReturnView, code: string): Promise<string> {
-  for (const skuId of new Set(ret.lines.map((l) => l.sku_id))) {
-    const sku = await getSku(tx, skuId);
-    if (sku.sku === code || sku.id === code || (sku.gtin !== null && sku.gtin === code)) return sku.id;
-  }
+  const item = await resolveScannedItem(tx, code);
+  if (item && ret.lines.some((l) => l.sku_id === item.id)) return item.id;
   throw new AppError('conflict', 'sku_not_in_return', `${code} is not an item of return ${ret.number}`, { return_id: ret.id, sku_or_barcode: code });
 }
 
@@ -159,28 +158,81 @@ export async function suggestRestockBin(tx: Executor, warehouseId: string, skuId
   return pick.id;
 }
 
-/** Puts inspected units into stock through the inventory module: restock as available, quarantine as quarantine; scrap adds nothing. */
-async function stockInspected(tx: Tx, ret: ReturnRow, inspected: Inspected[], actor?: string): Promise<{ sku_id: string; bin_id: string | null; qty: number; state: 'available' | 'quarantine' }[]> {
-  const kept = inspected.filter((i) => i.disposition !== 'scrap');
-  if (kept.length === 0) return [];
-  const kits = await kitComponents(tx, [...new Set(kept.map((i) => i.sku_id))]);
-  const lines: { sku_id: string; bin_id: string | null; qty: number; state: 'available' | 'quarantine' }[] = [];
-  for (const i of kept) {
-    const state = i.disposition === 'restock' ? 'available' : 'quarantine';
-    // A kit comes back as its components: stock is only ever kept per component SKU.
+type Stocked = { sku_id: string; bin_id: string | null; qty: number; state: 'available' | 'quarantine'; lot: string; expires_on: string | null };
+
+/**
+ * The lots inspected units came from: the lots their order line's units shipped from (recorded at shipping; for a
+ * return to origin, its parcel's), less what earlier inspections took back, earliest expiry first — the scan does not
+ * read lots, so with several lots on a line the earliest-expiring go back first. Units beyond that (shipped by a 3PL,
+ * or before lots were recorded) get the default lot, `known: false`.
+ */
+async function lotsFor(tx: Tx, ret: ReturnRow, inspected: Inspected[]): Promise<Map<number, { sku_id: string; lot: string; expires_on: string | null; known: boolean; qty: number }[]>> {
+  const packageId = ret.type === 'rto' && ret.shipment_id ? (await getShipment(tx, ret.shipment_id)).package_id : undefined;
+  const [shipped, back] = await Promise.all([shippedLots(tx, ret.order_id, packageId), returns.returnedLots(tx, ret.order_id, packageId ? ret.id : undefined)]);
+  const key = (line: string, sku: string, lot: string) => `${line}\u0000${sku}\u0000${lot}`;
+  const taken = new Map(back.map((b) => [key(b.order_line_id, b.sku_id, b.lot), b.qty]));
+  const pool = shipped.map((s) => ({ ...s, qty: Math.max(0, s.qty - (taken.get(key(s.order_line_id, s.sku_id, s.lot)) ?? 0)) }));
+  const kits = await kitComponents(tx, [...new Set(inspected.map((i) => i.sku_id))]);
+  const out = new Map<number, { sku_id: string; lot: string; expires_on: string | null; known: boolean; qty: number }[]>();
+  for (const i of inspected) {
+    const rows: { sku_id: string; lot: string; expires_on: string | null; known: boolean; qty: number }[] = [];
+    // A kit comes back as its components: stock (and lots) are only ever kept per component SKU.
     for (const part of kits.get(i.sku_id) ?? [{ sku_id: i.sku_id, qty: 1 }]) {
-      const bin = i.bin_id ?? (state === 'available' ? await suggestRestockBin(tx, ret.warehouse_id, part.sku_id) : null);
-      lines.push({ sku_id: part.sku_id, bin_id: bin, qty: i.qty * part.qty, state });
+      let left = i.qty * part.qty;
+      for (const p of pool) {
+        if (left === 0) break;
+        if (p.order_line_id !== i.line_id || p.sku_id !== part.sku_id || p.qty === 0) continue;
+        const q = Math.min(left, p.qty);
+        rows.push({ sku_id: part.sku_id, lot: p.lot, expires_on: p.expires_on, known: true, qty: q });
+        p.qty -= q;
+        left -= q;
+      }
+      if (left > 0) rows.push({ sku_id: part.sku_id, lot: '', expires_on: null, known: false, qty: left });
+    }
+    out.set(i.inspection_id, rows);
+  }
+  return out;
+}
+
+/**
+ * Puts inspected units into stock through the inventory module, into the lot (with its expiry) they shipped from:
+ * restock as available, quarantine as quarantine; scrap adds nothing. Every verdict's lots are recorded on the
+ * return; units whose lot is unknown go to the default lot and the order's timeline says so.
+ */
+async function stockInspected(tx: Tx, order: OrderRow, ret: ReturnRow, inspected: Inspected[], actor?: string): Promise<Stocked[]> {
+  if (inspected.length === 0) return [];
+  const lots = await lotsFor(tx, ret, inspected);
+  await returns.recordInspectionLots(tx, inspected.flatMap((i) => lots.get(i.inspection_id)!.map((l) => ({ inspection_id: i.inspection_id, ...l }))));
+  const lines: Stocked[] = [];
+  for (const i of inspected.filter((x) => x.disposition !== 'scrap')) {
+    const state = i.disposition === 'restock' ? 'available' : 'quarantine';
+    const bins = new Map<string, string | null>();
+    for (const l of lots.get(i.inspection_id)!) {
+      if (!bins.has(l.sku_id)) bins.set(l.sku_id, i.bin_id ?? (state === 'available' ? await suggestRestockBin(tx, ret.warehouse_id, l.sku_id) : null));
+      lines.push({ sku_id: l.sku_id, bin_id: bins.get(l.sku_id)!, qty: l.qty, state, lot: l.lot, expires_on: l.expires_on });
     }
   }
-  await receiveStock(tx, { warehouse_id: ret.warehouse_id, lines, reference: ret.id, actor });
+  if (lines.length > 0) await receiveStock(tx, { warehouse_id: ret.warehouse_id, lines: lines.map((l) => ({ ...l, expires_on: l.expires_on ?? undefined })), reference: ret.id, actor });
+  const unknown = inspected.flatMap((i) => lots.get(i.inspection_id)!.filter((l) => !l.known).map((l) => ({ ...l, disposition: i.disposition })));
+  if (unknown.length > 0) {
+    const skus = await skuCodes(tx, [...new Set(unknown.map((u) => u.sku_id))]);
+    const what = unknown.map((u) => `${u.qty} × ${skus.get(u.sku_id) ?? u.sku_id} (${u.disposition})`).join(', ');
+    await recordOrderEvent(tx, order.id, 'return_lot_unknown', `Return ${ret.number}: the lot these units shipped from was not recorded (shipped by a 3PL or before lots were tracked); they went back without a lot: ${what}`,
+      { return_id: ret.id, lines: unknown.map((u) => ({ sku_id: u.sku_id, qty: u.qty, disposition: u.disposition })) }, actor);
+  }
   return lines;
+}
+
+async function skuCodes(tx: Tx, ids: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const id of ids) out.set(id, (await getSku(tx, id)).sku);
+  return out;
 }
 
 export interface InspectResult {
   return: ReturnView;
   refund: { amount: number; currency: string; shipping_amount: number };
-  stocked: { sku_id: string; bin_id: string | null; qty: number; state: 'available' | 'quarantine' }[];
+  stocked: Stocked[];
   /** Waiting orders whose allocation changed because restocked units became available. */
   reallocated: number;
 }
@@ -199,12 +251,13 @@ export async function inspectReturn(db: Db, caller: Caller, id: string, req: Ins
       entries.push({ line_id: l.line_id, qty: l.qty, condition: l.condition, disposition: l.disposition, bin_id: bin, note: l.note });
     }
     const result = await returns.recordInspection(tx, ret, entries, await refundFacts(tx, order, ret), caller.id);
-    const stocked = await stockInspected(tx, ret, result.inspected, caller.id);
+    const stocked = await stockInspected(tx, order, ret, result.inspected, caller.id);
     const summary = (['restock', 'quarantine', 'scrap'] as const).map((d) => `${result.inspected.filter((i) => i.disposition === d).reduce((s, i) => s + i.qty, 0)} ${d}`).join(', ');
     await recordOrderEvent(tx, order.id, 'return_inspected', `Return ${ret.number} inspected: ${summary}${result.refund.amount > 0 ? `; refund due ${result.refund.amount} ${result.refund.currency}` : ''}`, {
       return_id: id, lines: result.inspected, refund_amount: result.refund.amount, currency: result.refund.currency,
     }, caller.id);
-    return { view: result.view, refund: result.refund, stocked };
+    // Read again: the view recordInspection returned predates the lots recorded with the stock.
+    return { view: await returns.getReturn(tx, id), refund: result.refund, stocked };
   });
   let reallocated = 0;
   if (done.stocked.some((s) => s.state === 'available')) {

@@ -42,7 +42,7 @@ async function packageFor(db: Db, principal: Principal | undefined, id: string):
 }
 
 /** Per order line, how much of the line's goods value one unit of each of its SKUs carries (kits share by component count). */
-async function lineValueShares(db: Db, order: OrderDetail): Promise<Map<string, number>> {
+async function lineValueShares(db: Executor, order: OrderDetail): Promise<Map<string, number>> {
   const kits = await kitComponents(db, order.lines.filter((l) => l.sku_id).map((l) => l.sku_id!));
   const out = new Map<string, number>();
   for (const l of order.lines) {
@@ -56,8 +56,10 @@ async function lineValueShares(db: Db, order: OrderDetail): Promise<Map<string, 
 /**
  * Cash to collect with this package of a COD order: its share of the order total by goods value, and the whole
  * remainder (shipping included) on the package that completes the order, so the shipments add up to the total.
+ * Also what a 940 asks a 3PL to collect for a fulfillment order (its open lines as the items), and what the 3PL's
+ * shipment records when its 945 arrives.
  */
-async function codAmountFor(db: Db, order: OrderDetail, pkg: PackageView): Promise<number | null> {
+export async function codAmountFor(db: Executor, order: OrderDetail, pkg: Pick<PackageView, 'items'>): Promise<number | null> {
   if (order.payment_method !== 'cod') return null;
   const live = await listShipments(db, { order_id: order.id });
   const collected = live.filter((s) => s.status !== 'cancelled').reduce((s, x) => s + x.cod_amount, 0);
@@ -184,6 +186,14 @@ export async function shipPackage(db: Db, principal: Principal | undefined, pack
     const [pdf, zpl] = await Promise.all([renderLabelPdf(data), Promise.resolve(renderLabelZpl(data))]);
     return await withTx(db, async (tx) => {
       const order = await lockOrder(tx, c.order.id);
+      // The COD amount was worked out before the label was bought, without the order lock: if another package of the
+      // order shipped meanwhile, this one may now complete the order (it must collect the rest, shipping included).
+      // The label says what it says, so refuse (the label is voided below) and let the caller ship again.
+      const cod = await codAmountFor(tx, await getOrderDetail(tx, c.order.id), c.pkg);
+      if (cod !== c.options.cod_amount) {
+        throw new AppError('conflict', 'cod_changed', `Another package of order ${c.order.number} shipped while this label was bought; the cash to collect is now ${cod} instead of ${c.options.cod_amount}. Ship the package again.`,
+          { package_id: c.pkg.id, cod_amount: cod, label_cod_amount: c.options.cod_amount });
+      }
       await commitPackedUnits(tx, c.pkg, actor);
       const fo = await markPackageShipped(tx, c.pkg.id, actor);
       const shipment = await insertShipment(tx, {

@@ -5,13 +5,15 @@ import { drifts, level, seedWorld, type World } from '../../test/helpers/invento
 import { withTx, type Db } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
 import { ensureApiChannel } from '../modules/channels/index.js';
-import { createCarton, getPackage, listFulfillmentOrders, listPackages, markPackageShipped, shippedUnits, type PackageView } from '../modules/fulfillment/index.js';
+import { createCarton, getPackState, getPackage, listFulfillmentOrders, listPackages, markPackageShipped, shippedUnits, type PackageView } from '../modules/fulfillment/index.js';
 import { listReservations, receiveStock } from '../modules/inventory/index.js';
 import type { Principal } from '../modules/auth/index.js';
 import type { OrderInput } from '../modules/orders/index.js';
 import { captureOrder } from './capture-order.js';
 import { packFulfillmentOrder, type Caller, type PackRequest } from './pack-order.js';
 import { commitPackedUnits } from './ship-stock.js';
+import { createCustomerReturn, inspectReturn, receiveReturn } from './returns.js';
+import { getOrderDetail } from '../modules/orders/index.js';
 import { createWave } from './wave-release.js';
 import { claimPickTask, confirmPick } from './pick-execution.js';
 
@@ -25,7 +27,7 @@ const ops: Principal = { id: 'key_ops', name: 'ops', role: 'ops', warehouseIds: 
 
 beforeAll(async () => {
   t = await createTestDb(30);
-  w = await seedWorld(t.db, { warehouses: ['WS'], bins: 2, skus: ['TEE', 'MUG', 'SOCK'], kits: { SET: [['TEE', 1], ['SOCK', 2]] } });
+  w = await seedWorld(t.db, { warehouses: ['WS'], bins: 2, skus: ['TEE', 'MUG', 'SOCK', 'JAR'], kits: { SET: [['TEE', 1], ['SOCK', 2]] } });
   await withTx(t.db, async (tx) => {
     await receiveStock(tx, { warehouse_id: w.wh.WS!, lines: ['TEE', 'MUG', 'SOCK'].map((s) => ({ sku_id: w.sku[s]!, qty: 100, bin_id: w.bin['WS:B1']! })) });
     // A lot with an expiry: picking takes it first (FEFO), so shipping must take that lot from the staging bin.
@@ -143,5 +145,70 @@ describe('shipping packed units', () => {
     await ship(t.db, packages[1]!);
     expect((await shippedUnits(t.db, orderId)).get(kitLine)).toBe(2);
     expect(await drifts(t.db)).toEqual([]);
+  });
+});
+
+describe('lots of shipped units', () => {
+  const shippedLotsOf = async (pkgId: string) =>
+    (await sql<{ lot: string; expires_on: string | null; qty: number }>`SELECT lot, expires_on::text AS expires_on, qty FROM package_item_lots WHERE package_id = ${pkgId} ORDER BY lot`.execute(t.db)).rows;
+  const stagingLot = async (skuId: string, lot: string) =>
+    (await sql<{ n: number }>`SELECT coalesce(sum(bs.qty), 0)::int AS n FROM bin_stock bs JOIN bins b ON b.id = bs.bin_id WHERE b.code = 'STAGE-OUT' AND bs.sku_id = ${skuId} AND bs.lot = ${lot}`.execute(t.db)).rows[0]!.n;
+
+  it('ships the lot each order picked (not whatever lot the shared staging bin expires first) and records it; a return puts the units back into that lot with its expiry', async () => {
+    const jar = w.sku.JAR!;
+    await withTx(t.db, (tx) => receiveStock(tx, { warehouse_id: w.wh.WS!, lines: [
+      { sku_id: jar, qty: 50, bin_id: w.bin['WS:B1']! },
+      { sku_id: jar, qty: 3, bin_id: w.bin['WS:B2']!, lot: 'L-JAR', expires_on: '2029-06-30' },
+    ] }));
+    // A picks the 3 units of the expiring lot (FEFO); B, picked later, gets the default lot from B1.
+    const a = await packedOrder([{ sku: 'JAR', qty: 3 }], (skus) => ({ scans: skus, carton: 'BOX', weight_g: 900 }));
+    const b = await packedOrder([{ sku: 'JAR', qty: 1 }], (skus) => ({ scans: skus, carton: 'BOX', weight_g: 300 }));
+    expect(await stagingLot(jar, 'L-JAR')).toBe(3);
+
+    await ship(t.db, b.packages[0]!);
+    expect(await shippedLotsOf(b.packages[0]!.id)).toEqual([{ lot: '', expires_on: null, qty: 1 }]);
+    expect(await stagingLot(jar, 'L-JAR')).toBe(3);
+    await ship(t.db, a.packages[0]!);
+    expect(await shippedLotsOf(a.packages[0]!.id)).toEqual([{ lot: 'L-JAR', expires_on: '2029-06-30', qty: 3 }]);
+    expect(await stagingLot(jar, 'L-JAR')).toBe(0);
+
+    // Two of A's jars come back: one restocked into B1, one quarantined — both in lot L-JAR with its expiry.
+    const ops2 = { id: 'key_ops', warehouseIds: null };
+    const line = (await getOrderDetail(t.db, a.orderId)).lines[0]!;
+    const ret = await createCustomerReturn(t.db, ops2, { order_id: a.orderId, lines: [{ line_id: line.id, qty: 2, reason: 'damaged' }] });
+    await receiveReturn(t.db, ops2, ret.id, { lines: [{ sku_or_barcode: 'JAR', qty: 2 }] });
+    const done = await inspectReturn(t.db, ops2, ret.id, { lines: [
+      { line_id: line.id, qty: 1, condition: 'new', disposition: 'restock', bin: 'B1' },
+      { line_id: line.id, qty: 1, condition: 'damaged', disposition: 'quarantine' },
+    ] });
+    expect(done.stocked.map((s) => [s.state, s.lot, s.expires_on, s.qty])).toEqual([['available', 'L-JAR', '2029-06-30', 1], ['quarantine', 'L-JAR', '2029-06-30', 1]]);
+    const back = await sql<{ bin: string | null; state: string; qty: number; expires_on: string | null }>`
+      SELECT b.code AS bin, bs.state, bs.qty, bs.expires_on::text AS expires_on FROM bin_stock bs LEFT JOIN bins b ON b.id = bs.bin_id
+      WHERE bs.sku_id = ${jar} AND bs.lot = 'L-JAR' AND bs.qty > 0 ORDER BY bs.state`.execute(t.db);
+    expect(back.rows).toEqual([{ bin: 'B1', state: 'available', qty: 1, expires_on: '2029-06-30' }, { bin: null, state: 'quarantine', qty: 1, expires_on: '2029-06-30' }]);
+    expect(done.return.inspections.map((i) => i.lots)).toEqual([[{ sku_id: jar, lot: 'L-JAR', expires_on: '2029-06-30', known: true, qty: 1 }], [{ sku_id: jar, lot: 'L-JAR', expires_on: '2029-06-30', known: true, qty: 1 }]]);
+    const ledger = await sql<{ lot: string; n: number }>`SELECT lot, sum(delta)::int AS n FROM inventory_ledger WHERE reference = ${ret.id} GROUP BY lot`.execute(t.db);
+    expect(ledger.rows).toEqual([{ lot: 'L-JAR', n: 2 }]);
+    expect((await getOrderDetail(t.db, a.orderId)).timeline.map((e) => e.type)).not.toContain('return_lot_unknown');
+    expect(await drifts(t.db)).toEqual([]);
+  });
+});
+
+describe('pack state reads', () => {
+  /** Statements a call runs, counted by a Kysely plugin on the same pool. */
+  async function statements<T>(fn: (db: Db) => Promise<T>): Promise<number> {
+    let n = 0;
+    const counted = t.db.withPlugin({ transformQuery: (a) => { n++; return a.node; }, transformResult: async (a) => a.result });
+    await fn(counted);
+    return n;
+  }
+
+  it('reads a fulfillment order\'s pack state in the same number of statements however many packages it has (every scan reads it)', async () => {
+    const one = await packedOrder([{ sku: 'TEE', qty: 1 }], (skus) => ({ scans: skus, carton: 'BOX', weight_g: 400 }));
+    const three = await packedOrder([{ sku: 'TEE', qty: 3 }], (skus) => ({
+      scans: skus, packages: [{ carton: 'BOX', weight_g: 400, items: [{ sku: 'TEE', qty: 1 }] }, { carton: 'BOX', weight_g: 400, items: [{ sku: 'TEE', qty: 1 }] }, { carton: 'BOX', weight_g: 400 }],
+    }));
+    expect((await getPackState(t.db, three.foId)).packages).toHaveLength(3);
+    expect(await statements((db) => getPackState(db, three.foId))).toBe(await statements((db) => getPackState(db, one.foId)));
   });
 });

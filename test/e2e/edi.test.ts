@@ -87,7 +87,7 @@ describe('EDI with an external warehouse', () => {
     expect(view.body.timeline.map((e: { type: string }) => e.type)).toContain('sent_to_warehouse');
 
     const again = await t.call('POST', '/api/v1/edi/run', { body: {} });
-    expect(again.body.outbound).toEqual({ sent: 0, written: 0 });
+    expect(again.body.outbound).toEqual({ sent: 0, written: 0, failed: [] });
     expect(await readdir(outbound())).toHaveLength(2);
   });
 
@@ -115,6 +115,8 @@ describe('EDI with an external warehouse', () => {
     const view = (await t.call('GET', `/api/v1/orders/${teeOrder.id}`)).body;
     expect(view.status).toBe('shipped');
     expect(view.fulfillment_orders[0].status).toBe('shipped');
+    const foEvents = await t.db.db.selectFrom('outbox').select('type').where('aggregate_id', '=', fo.id).orderBy('seq').execute();
+    expect(foEvents.map((e) => e.type)).toEqual(['fulfillment_order.created', 'fulfillment_order.released', 'fulfillment_order.packed', 'fulfillment_order.shipped']);
     expect(view.lines[0].qty_shipped).toBe(2);
     const after = (await t.call('GET', `/api/v1/inventory?sku=EDI-TEE&warehouse_id=${whId}`)).body.data[0];
     expect(after).toMatchObject({ on_hand: before.on_hand - 2, reserved: before.reserved - 2 });
@@ -126,5 +128,39 @@ describe('EDI with an external warehouse', () => {
     expect(again.body.outcome).toBe('duplicate');
     expect((await t.call('GET', `/api/v1/inventory?sku=EDI-TEE&warehouse_id=${whId}`)).body.data[0]).toEqual(after);
     expect(await drifts(t.db.db)).toEqual([]);
+  });
+
+  it('asks the 3PL to collect a cash-on-delivery order\'s amount in the 940 (W66), and its shipment records it', async () => {
+    const order = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'EDI-TEE', qty: 1, unit_price_amount: 99_850 }], { payment: { method: 'cod' } }) });
+    expect(order.status, order.text).toBe(201);
+    const total = order.body.total_amount as number;
+    expect(total).toBeGreaterThan(0);
+    const run = await t.call('POST', '/api/v1/edi/run', { body: {} });
+    expect(run.body.outbound, JSON.stringify(order.body.status)).toEqual({ sent: 1, written: 1, failed: [] });
+    const file = (await readdir(outbound())).sort().at(-1)!;
+    const text = await readFile(path.join(outbound(), file), 'latin1');
+    expect(text).toContain(`W66*PP*M******4*${total}~`);
+    const fo = (await t.call('GET', `/api/v1/orders/${order.body.id}`)).body.fulfillment_orders[0] as { id: string };
+    const advice = [
+      isa(604), 'GS*SW*ACME3PL*TANDEMBRAND*20261201*1400*604*X*004010', 'ST*945*0001', `W06*F*${fo.id}*20261201*SHP-604**${order.body.number}`,
+      'W27*M*BLDT', 'N9*CN*BD55544433IN', 'LX*1', 'W12*CC*1*1*0*EA*012345678905*SK*EDI-TEE', 'W03*1*0.3*KG', 'SE*8*0001', 'GE*1*604', 'IEA*1*000000604',
+    ].join('~\n') + '~\n';
+    const applied = await t.call('POST', `/api/v1/warehouses/${whId}/edi/inbound`, { raw: advice, headers: { 'content-type': 'text/plain' } });
+    expect(applied.status, applied.text).toBe(200);
+    const shipments = (await t.call('GET', `/api/v1/shipments?order_id=${order.body.id}`)).body.data as { cod_amount: number; currency: string }[];
+    expect(shipments.map((x) => [x.cod_amount, x.currency])).toEqual([[total, 'INR']]);
+  });
+
+  it('keeps sending the other orders when one cannot be written as a 940, and says which and why', async () => {
+    // 1.235 KWD to collect is not a whole number of hundredths: W66-09 (N2) cannot carry it.
+    const big = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'EDI-TEE', qty: 1, unit_price_amount: 1_235 }], { currency: 'KWD', payment: { method: 'cod' } }) });
+    const fine = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'EDI-TEE', qty: 1 }]) });
+    expect([big.status, fine.status]).toEqual([201, 201]);
+    const run = await t.call('POST', '/api/v1/edi/run', { body: {} });
+    expect(run.status, run.text).toBe(200);
+    expect(run.body.outbound).toMatchObject({ sent: 1, written: 1, failed: [{ fulfillment_order_id: big.body.fulfillment_orders[0].id, code: 'edi_invalid' }] });
+    expect(run.body.outbound.failed[0].detail).toMatch(/cannot be written as an X12 amount with two decimals/);
+    const views = await Promise.all([big, fine].map((o) => t.call('GET', `/api/v1/orders/${o.body.id}`)));
+    expect(views.map((v) => v.body.fulfillment_orders[0].status)).toEqual(['pending', 'released']);
   });
 });

@@ -115,7 +115,7 @@ describe('placing orders through the API', () => {
 });
 
 describe('holds', () => {
-  it('holds an order with an unknown SKU and releases it once the listing is mapped', async () => {
+  it('holds an order with an unknown SKU; released by hand with the SKU still unknown, it closes', async () => {
     const r = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'NOT-A-SKU', qty: 1 }]) });
     expect(r.body.status).toBe('on_hold');
     expect(r.body.holds).toEqual([expect.objectContaining({ reason: 'unknown_sku', status: 'open' })]);

@@ -102,9 +102,55 @@ describe('audit log', () => {
     for (const role of ['ops', 'integration', 'picker'] as const) expect((await t.call('GET', '/api/v1/audit', { key: await t.keyFor(role) })).status).toBe(403);
   });
 
+  it('writes the entry in the change\'s transaction: no entry, no change', async () => {
+    // The database refuses this one entry: the change it records must roll back with it, and the caller sees a failure.
+    await sql`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+      IF NEW.action = 'PATCH /api/v1/warehouses/:id' THEN RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END $$`.execute(t.db.db);
+    await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit()`.execute(t.db.db);
+    try {
+      const before = (await t.call('GET', `/api/v1/warehouses/${whA}`)).body.name;
+      const r = await t.call('PATCH', `/api/v1/warehouses/${whA}`, { body: { name: 'Unaudited' } });
+      expect(r.status).toBe(500);
+      expect((await t.call('GET', `/api/v1/warehouses/${whA}`)).body.name).toBe(before);
+      expect((await entries(`object=${whA}&object_type=warehouse`)).map((e) => e.after?.name)).not.toContain('Unaudited');
+    } finally {
+      await sql`DROP TRIGGER refuse_audit ON audit_log`.execute(t.db.db);
+      await sql`DROP FUNCTION refuse_audit()`.execute(t.db.db);
+    }
+    // Refused writes that committed nothing leave no entry; the same change now goes through, completed with its response.
+    expect((await t.call('PATCH', `/api/v1/warehouses/${whA}`, { body: { name: 'Audited' } })).status).toBe(200);
+    expect((await entries(`object=${whA}&object_type=warehouse`)).at(-1)).toMatchObject({ status: 200, after: { name: 'Audited' }, before: { name: expect.any(String) } });
+  });
+
+  it('keeps the entry of a committed change pending (status null) when its completion cannot be written', async () => {
+    await sql`CREATE FUNCTION refuse_completion() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'completion refused'; END $$`.execute(t.db.db);
+    await sql`CREATE TRIGGER refuse_completion BEFORE UPDATE ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_completion()`.execute(t.db.db);
+    let created: { status: number; body: any };
+    try {
+      created = await t.call('POST', '/api/v1/api-keys', { body: { name: 'pending', role: 'packer' } });
+      // The change stands and the caller is told so: the failure is logged, not turned into an error.
+      expect(created.status).toBe(201);
+    } finally {
+      await sql`DROP TRIGGER refuse_completion ON audit_log`.execute(t.db.db);
+      await sql`DROP FUNCTION refuse_completion()`.execute(t.db.db);
+    }
+    const pending = (await entries('object_type=api_key&limit=500')).filter((e) => e.status === null);
+    expect(pending).toHaveLength(1);
+    // Written before the response existed: who, what and from where are there; the created key's id and the body are not.
+    expect(pending[0]).toMatchObject({ action: 'POST /api/v1/api-keys', actor_id: adminId, actor_type: 'api_key', ip: '127.0.0.1', after: null, object_id: null });
+    expect(JSON.stringify(pending)).not.toContain(created.body.token);
+  });
+
   it('is append-only: the database refuses UPDATE, DELETE and TRUNCATE', async () => {
     await expect(sql`UPDATE audit_log SET actor_id = 'someone else'`.execute(t.db.db)).rejects.toThrow(/append-only/);
     await expect(sql`DELETE FROM audit_log`.execute(t.db.db)).rejects.toThrow(/append-only/);
     await expect(sql`TRUNCATE audit_log`.execute(t.db.db)).rejects.toThrow(/append-only/);
+    // A pending entry is completed once, with its outcome only; a completed entry never changes again.
+    const pending = (await sql<{ id: string }>`SELECT id FROM audit_log WHERE status IS NULL`.execute(t.db.db)).rows;
+    expect(pending.length).toBeGreaterThan(0);
+    await expect(sql`UPDATE audit_log SET status = 200, actor_id = 'someone else' WHERE id = ${pending[0]!.id}`.execute(t.db.db)).rejects.toThrow(/append-only/);
+    await sql`UPDATE audit_log SET status = 201 WHERE id = ${pending[0]!.id}`.execute(t.db.db);
+    await expect(sql`UPDATE audit_log SET status = 500 WHERE id = ${pending[0]!.id}`.execute(t.db.db)).rejects.toThrow(/append-only/);
+    await expect(sql`UPDATE audit_log SET status = NULL WHERE status IS NOT NULL`.execute(t.db.db)).rejects.toThrow(/append-only/);
   });
 });

@@ -209,3 +209,74 @@ describe('customer contact data (API3)', () => {
     }
   });
 });
+
+describe('held orders by warehouse scope (API1)', () => {
+  it('shows a scoped caller only the held orders it could open, and unrouted held orders only to unscoped staff', async () => {
+    await ok(t.call('PUT', '/api/v1/order-rules', { body: { blocked_phones: ['+91 99999 00001'] } }));
+    const held = await ok(t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'SEC-A', qty: 1 }], { customer: { name: 'Held Buyer', phone: '+91 99999 00001' }, payment: { method: 'cod' } }) }));
+    expect(held.status).toBe('on_hold');
+    const ids = async (key: string) => {
+      const r = await t.call('GET', '/api/v1/holds', { key });
+      expect(r.status, r.text).toBe(200);
+      return (r.body.data as { order_id: string }[]).map((h) => h.order_id);
+    };
+    const unscopedOps = await t.keyFor('ops');
+    const opsOfB = await t.keyFor('ops', [foreign.warehouse!]);
+    expect(await ids(unscopedOps)).toContain(held.id);
+    // Unrouted: it belongs to no warehouse yet, so a scoped caller can neither list, open nor release it.
+    expect(await ids(keys.ops)).not.toContain(held.id);
+    expect((await t.call('GET', `/api/v1/orders/${held.id}`, { key: keys.ops })).status).toBe(404);
+    expect((await t.call('POST', `/api/v1/orders/${held.id}/holds/${held.holds[0].id}/release`, { key: keys.ops })).status).toBe(404);
+
+    // With fulfillment work in warehouse A (a held order with work in a warehouse), A's staff see it, B's do not.
+    await t.db.db.insertInto('fulfillment_orders').values({ id: 'fo_held_sec', order_id: held.id, warehouse_id: own.warehouse! } as never).execute();
+    try {
+      expect(await ids(keys.ops)).toContain(held.id);
+      expect((await t.call('GET', `/api/v1/orders/${held.id}`, { key: keys.ops })).status).toBe(200);
+      expect(await ids(opsOfB)).not.toContain(held.id);
+      expect((await t.call('GET', `/api/v1/orders/${held.id}`, { key: opsOfB })).status).toBe(404);
+    } finally {
+      await t.db.db.deleteFrom('fulfillment_orders').where('id', '=', 'fo_held_sec').execute();
+      await ok(t.call('PUT', '/api/v1/order-rules', { body: { blocked_phones: [] } }));
+    }
+  });
+});
+
+describe('order search by role (API3)', () => {
+  it('does not let a role search by contact fields its rows hide', async () => {
+    const full = await ok(t.call('GET', `/api/v1/orders/${own.order}`));
+    const search = async (role: Role, q: string) => {
+      const r = await t.call('GET', `/api/v1/orders?q=${encodeURIComponent(q)}&limit=100`, { key: keys[role] });
+      expect(r.status, r.text).toBe(200);
+      return (r.body.data as { id: string }[]).map((o) => o.id);
+    };
+    // The order is in every scoped key's warehouse: staff find it by e-mail, phone, name, number and SKU.
+    for (const q of [full.customer.email, full.customer.phone, 'Asha Rao', full.number, 'SEC-A']) expect(await search('ops', q), q).toContain(own.order);
+    // A picker finds it by number, external id and SKU only: the e-mail, phone or name match nothing.
+    for (const q of [full.number, full.external_id, 'SEC-A']) expect(await search('picker', q), q).toContain(own.order);
+    for (const q of [full.customer.email, full.customer.phone, 'Asha Rao', 'example.com']) expect(await search('picker', q), q).toEqual([]);
+    // A packer sees the ship-to name (and may search by it), not the e-mail or phone.
+    expect(await search('packer', 'Asha Rao')).toContain(own.order);
+    for (const q of [full.customer.email, full.customer.phone]) expect(await search('packer', q), q).toEqual([]);
+  });
+});
+
+describe('shipment labels (API3)', () => {
+  it('gives labels (which print the ship-to) to packers, staff and integrations, never to pickers', async () => {
+    for (const role of ['packer', 'ops', 'admin', 'integration'] as const) {
+      const r = await t.call('GET', `/api/v1/shipments/${own.shipment}/label?format=zpl`, { key: keys[role] });
+      expect(r.status, `${role}: ${r.text.slice(0, 100)}`).toBe(200);
+      expect(r.text).toContain('^XA');
+    }
+    const refused = await t.call('GET', `/api/v1/shipments/${own.shipment}/label?format=pdf`, { key: keys.picker });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    // Nor a link to one: the shipment shows a picker no label URLs (ours or the carrier's).
+    const seen = await ok(t.call('GET', `/api/v1/shipments/${own.shipment}`, { key: keys.picker }));
+    expect(seen).toMatchObject({ label_pdf_url: null, label_zpl_url: null, carrier_label_url: null });
+    const list = await ok(t.call('GET', '/api/v1/shipments', { key: keys.picker }));
+    expect(list.data.length).toBeGreaterThan(0);
+    expect(list.data.every((s: { label_pdf_url: unknown }) => s.label_pdf_url === null)).toBe(true);
+    expect((await ok(t.call('GET', `/api/v1/shipments/${own.shipment}`, { key: keys.packer }))).label_pdf_url).toBe(`/api/v1/shipments/${own.shipment}/label?format=pdf`);
+  });
+});

@@ -7,6 +7,7 @@ import { orderBody } from '../helpers/seed.js';
 import { drifts } from '../helpers/inventory.js';
 import { readPdf } from '../helpers/pdf.js';
 import { easyPostSignature, isValidS10, isValidSscc } from '../../src/modules/shipping/index.js';
+import { shipPackage } from '../../src/workflows/ship-package.js';
 
 /**
  * A local server speaking EasyPost's documented v2 JSON (shipments with rates, buy, refund): the adapter's real
@@ -315,6 +316,8 @@ describe('manifests', () => {
     expect(later.manifest_id).not.toBe(open.body.id);
     const next = await t.call('POST', '/api/v1/manifests', { body: { warehouse_id: wh, carrier: 'swift' } });
     expect(next.body).toMatchObject({ id: later.manifest_id, seq: 2, status: 'open', shipment_count: 1 });
+    // Opened by the shipment itself: the opening is an event like any other state change.
+    expect(await events('manifest.opened', later.manifest_id)).toEqual([{ warehouse_id: wh, carrier: 'swift', seq: 2 }]);
     const empty = await t.call('POST', '/api/v1/manifests', { body: { warehouse_id: wh, carrier: 'bluedart' } });
     expect(empty.status).toBe(201);
     expect((await t.call('POST', `/api/v1/manifests/${empty.body.id}/close`)).body.code).toBe('manifest_empty');
@@ -338,5 +341,39 @@ describe('manifests', () => {
     if (after.length > 0) expect((await t.call('GET', `/api/v1/manifests/${after[0].manifest_id}`)).body).toMatchObject({ status: 'open', shipment_count: after.length });
     expect((await t.call('GET', `/api/v1/manifests/${open.id}`)).body.shipment_count).toBe(inClosed.length);
     expect(await drifts(t.db.db)).toEqual([]);
+  });
+});
+
+describe('cash on delivery across packages', () => {
+  it('refuses a label whose COD amount went stale while it was bought (another package of the order shipped), so the shipments add up to the order total', async () => {
+    expect((await t.call('PATCH', '/api/v1/carriers/ep', { body: { cod_capable: true } })).status).toBe(200);
+    try {
+      const { orderId, packages } = await packedOrder([{ sku: 'SH-MUG', qty: 2 }], { payment: { method: 'cod' }, shipping_amount: 4_901 },
+        { packages: [{ carton: 'M', weight_g: 700, items: [{ sku: 'SH-MUG', qty: 1 }] }, { carton: 'M', weight_g: 700 }] });
+      const total = (await t.call('GET', `/api/v1/orders/${orderId}`)).body.total_amount as number;
+      // Total 104,701: each package's share is 52,350.5, rounded to 52,351. Package 2 is rated (its share) while package 1
+      // has not shipped; package 1 ships (its share) while package 2's label is being bought, so package 2 now completes
+      // the order and must collect the rest, 52,350 — with the stale share the shipments would add up to 104,702.
+      const racing: typeof fetch = async (input, init) => {
+        if (String(input).endsWith('/buy')) {
+          const first = await t.call('POST', `/api/v1/packages/${packages[0]}/ship`, { body: { carrier: 'swift' } });
+          expect(first.status, first.text).toBe(201);
+        }
+        return fetch(input, init);
+      };
+      epRequests.length = 0;
+      const stale = await shipPackage(t.db.db, undefined, packages[1]!, { carrier: 'ep' }, { fetch: racing }).catch((err: unknown) => err);
+      expect(stale).toMatchObject({ code: 'cod_changed' });
+      expect(epRequests.map((x) => x.path)).toContainEqual(expect.stringMatching(/\/refund$/));
+      expect((await t.call('GET', `/api/v1/packages/${packages[1]}`)).body.status).toBe('packed');
+      const again = await t.call('POST', `/api/v1/packages/${packages[1]}/ship`, { body: { carrier: 'ep' } });
+      expect(again.status, again.text).toBe(201);
+      const shipments = (await t.call('GET', `/api/v1/shipments?order_id=${orderId}`)).body.data as { cod_amount: number }[];
+      expect(shipments).toHaveLength(2);
+      expect(shipments.reduce((sum, x) => sum + x.cod_amount, 0)).toBe(total);
+      expect(await drifts(t.db.db)).toEqual([]);
+    } finally {
+      await t.call('PATCH', '/api/v1/carriers/ep', { body: { cod_capable: false } });
+    }
   });
 });

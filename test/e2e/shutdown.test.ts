@@ -27,7 +27,7 @@ function slowPost(url: string, path: string, body: object): { finish: () => void
 describe('graceful shutdown', () => {
   it('finishes every in-flight request before closing the pool, and then refuses new connections', async () => {
     const db = await createTestDb(2);
-    const running = await startTandem('serve', { ...loadConfig({}), databaseUrl: db.url, port: 0, adminKey: ADMIN, logLevel: 'silent' });
+    const running = await startTandem('serve', { ...loadConfig({ TANDEM_SECRET_KEY: process.env.TANDEM_SECRET_KEY }), databaseUrl: db.url, port: 0, adminKey: ADMIN, logLevel: 'silent' });
     const url = running.url!;
     const health = await fetch(`${url}/api/health`);
     expect(health.status).toBe(200);

@@ -4,6 +4,10 @@ import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { withDatabase } from '../../src/db/embedded.js';
 
+// Secrets at rest need a key (docs/security.md): every test process, and the CLI processes tests spawn with
+// process.env, seal and open with this one unless the run sets its own.
+process.env.TANDEM_SECRET_KEY ||= randomBytes(32).toString('base64');
+
 export interface TestDb extends Database {
   url: string;
   name: string;

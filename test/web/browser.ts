@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { TEST_PASSWORD } from '../helpers/users.js';
 
 export const CHROMIUM = process.env.TANDEM_CHROMIUM ?? '/usr/bin/chromium';
 /** CI sets TANDEM_REQUIRE_BROWSER=1: there a missing Chromium fails the run instead of skipping the browser tests. */
@@ -40,4 +41,45 @@ export async function launchChromium(): Promise<Browser> {
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/**
+ * With TANDEM_SCREENSHOTS=1, saves a PNG of the page's viewport as docs/screenshots/<name>.png (for the README);
+ * otherwise does nothing, so the tests never depend on pixels. Waits for web fonts and a quiet network first.
+ * Names are kebab-case (`home-kpis`, `pick-phone`); a later run overwrites the file.
+ */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  if (process.env.TANDEM_SCREENSHOTS !== '1') return;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`screenshot name must be kebab-case: ${name}`);
+  const dir = path.join(root, 'docs', 'screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  await page.waitForLoadState('networkidle').catch(() => undefined);
+  await page.evaluate('document.fonts.ready.then(() => true)');
+  // Desktop shots are 1280 × 800 whatever the test's window height; phone shots are the phone's screen.
+  const vp = page.viewportSize();
+  const clip = vp && vp.width >= 1000 ? { x: 0, y: 0, width: Math.min(vp.width, 1280), height: Math.min(vp.height, 800) } : undefined;
+  await page.screenshot({ path: path.join(dir, `${name}.png`), animations: 'disabled', caret: 'hide', ...(clip ? { clip } : {}) });
+}
+
+/**
+ * Opens a new browser context (pushed onto `contexts`, which the test closes), signs in through the login form as a
+ * user whose password is TEST_PASSWORD, and waits for the signed-in shell.
+ */
+export async function signInPage(
+  browser: Browser,
+  baseUrl: string,
+  email: string,
+  contexts: BrowserContext[],
+  options: BrowserContextOptions = { viewport: { width: 1280, height: 900 } },
+): Promise<Page> {
+  const ctx = await browser.newContext(options);
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(20_000);
+  await page.goto(`${baseUrl}/`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.locator('input[autocomplete="current-password"]').fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  return page;
 }

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { orderBody, seedWarehousesAndStock } from '../helpers/seed.js';
 import { TEST_PASSWORD, insertUser } from '../helpers/users.js';
-import { ensureWebBuild, hasChromium, launchChromium } from './browser.js';
+import { ensureWebBuild, hasChromium, launchChromium, saveScreenshot } from './browser.js';
 
 let t: TestApp;
 let browser: Browser;
@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext();
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   contexts.push(ctx);
   const page = await ctx.newPage();
   page.setDefaultTimeout(20_000);
@@ -72,6 +72,8 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     expect(reasons.length).toBeGreaterThanOrEqual(1);
     expect(reasons[0]).toMatch(/^WA: /);
     expect(await page.getByTestId('routing').textContent()).toContain('chosen');
+    await page.getByTestId('routing').scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'order-detail');
 
     await page.goto(`${t.url}/orders/${held.id}`); // a deep link: the server answers with the app
     await expect.poll(() => page.getByTestId('order-status').textContent()).toBe('on hold');

@@ -3,8 +3,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { orderBody } from '../helpers/seed.js';
 import { drifts } from '../helpers/inventory.js';
-import { TEST_PASSWORD, insertUser } from '../helpers/users.js';
-import { ensureWebBuild, hasChromium, launchChromium } from './browser.js';
+import { insertUser } from '../helpers/users.js';
+import { ensureWebBuild, hasChromium, launchChromium, saveScreenshot, signInPage } from './browser.js';
 
 /** A phone held by a picker or packer, with a hardware scanner that types into the focused field and presses Enter. */
 const PHONE = { width: 390, height: 844 };
@@ -54,16 +54,7 @@ afterAll(async () => {
 });
 
 async function signIn(email: string, device: 'phone' | 'desktop' = 'phone'): Promise<Page> {
-  const ctx = await browser.newContext(device === 'phone' ? { viewport: PHONE, isMobile: true, hasTouch: true } : { viewport: { width: 1280, height: 900 } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(20_000);
-  await page.goto(`${t.url}/`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.locator('input[autocomplete="current-password"]').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  return page;
+  return signInPage(browser, t.url, email, contexts, device === 'phone' ? { viewport: PHONE, isMobile: true, hasTouch: true } : { viewport: { width: 1280, height: 900 } });
 }
 
 /** What the hardware scanner does: type into whatever has the focus, then Enter. */
@@ -96,6 +87,7 @@ describe.skipIf(!hasChromium)('the scanner screens on a phone', () => {
     expect(await picker.getByTestId('pick-item').textContent()).toBe(MUG.sku);
     expect(await picker.getByTestId('pick-qty').textContent()).toBe('× 2');
     await expect.poll(() => focused(picker)).toBe('scan-input'); // the scanner types straight into the screen
+    await saveScreenshot(picker, 'pick-phone');
 
     await scan(picker, 'A-02'); // the wrong bin
     await scan(picker, MUG.gtin);
@@ -134,6 +126,7 @@ describe.skipIf(!hasChromium)('the scanner screens on a phone', () => {
     await scan(packer, MUG.sku);
     await expect.poll(() => packer.getByTestId('pack-count').textContent()).toBe('2 / 2');
     await expect.poll(() => packer.getByTestId('carton-suggestion').textContent()).toMatch(/^Suggested: S \(\d+% full\)$/);
+    await saveScreenshot(packer, 'pack-phone');
     await packer.getByLabel('Weight (g) from the scale').fill('790');
     await packer.getByRole('button', { name: 'Pack', exact: true }).click();
     await packer.getByTestId('packages').waitFor();
@@ -161,7 +154,7 @@ describe.skipIf(!hasChromium)('the scanner screens on a phone', () => {
   it('lets ops release a wave, reprint a label, close a manifest and receive a return with a disposition', async () => {
     const ops = await signIn('ops@example.com', 'desktop');
     const nav = ops.getByRole('navigation', { name: 'Sections' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Home', 'Orders', 'Holds', 'Inventory', 'Waves', 'Pick', 'Pack', 'Receive', 'Shipping', 'Returns']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Home', 'Orders', 'Holds', 'Inventory', 'Waves', 'Pick', 'Pack', 'Receive', 'Shipping', 'Returns', 'Settings']);
 
     // Waves: the form releases a wave for a new order; the list shows it with its progress and pick list.
     const next = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: MUG.sku, qty: 1 }], { number: 'FLR-1002' }) });
@@ -176,6 +169,7 @@ describe.skipIf(!hasChromium)('the scanner screens on a phone', () => {
     expect(wave).toMatchObject({ status: 'released', orders: 1, criteria: { max_orders: 5 } });
     await ops.locator(`[data-wave-id="${wave.id}"]`).waitFor();
     expect(await ops.locator(`[data-wave-id="${wave.id}"] a`).getAttribute('href')).toBe(`/api/v1/waves/${wave.id}/picklist.pdf`);
+    await saveScreenshot(ops, 'waves');
 
     // Shipping: the shipment from the pack station, its labels, and the carrier's manifest closed for handover.
     await nav.getByRole('link', { name: 'Shipping' }).click();
@@ -184,6 +178,7 @@ describe.skipIf(!hasChromium)('the scanner screens on a phone', () => {
     expect(await row.textContent()).toContain('FLR-1001');
     const zpl = await ops.evaluate(async (href) => (await fetch(href)).text(), (await row.getByRole('link', { name: 'ZPL' }).getAttribute('href'))!);
     expect(zpl).toMatch(/^\^XA/);
+    await saveScreenshot(ops, 'shipping');
     await ops.getByRole('tab', { name: 'Manifests' }).click();
     await ops.locator('[data-testid="manifests-table"] tbody tr').first().waitFor();
     await ops.getByRole('button', { name: 'Close for handover' }).click();
@@ -206,6 +201,7 @@ describe.skipIf(!hasChromium)('the scanner screens on a phone', () => {
     await ops.getByLabel('Condition').selectOption('opened');
     await ops.getByRole('button', { name: 'Record inspection' }).click();
     await expect.poll(() => ops.getByTestId('return-status').textContent()).toBe('inspected');
+    await saveScreenshot(ops, 'returns');
     const ret = await t.call('GET', `/api/v1/returns/${returnId}`);
     expect(ret.body).toMatchObject({ status: 'inspected', lines: [{ qty: 1, qty_received: 1, qty_restocked: 1 }] });
     expect(ret.body.inspections[0]).toMatchObject({ condition: 'opened', disposition: 'restock' });

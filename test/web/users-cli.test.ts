@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { verifyPassword } from '../../src/modules/auth/index.js';
 
@@ -29,6 +30,13 @@ describe('tandem users create', () => {
     expect(u).toMatchObject({ role: 'picker', warehouse_ids: ['wh_cli_1'] });
     expect(u.password_hash).not.toContain('passphrase');
     expect(await verifyPassword('a long passphrase here', u.password_hash)).toBe(true);
+    // The change is in the audit log: actor type cli, the OS user and host as actor, never the password.
+    const audit = await t.db.selectFrom('audit_log').selectAll().where('object_id', '=', u.id).execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor_type: 'cli', actor_id: `${os.userInfo().username}@${os.hostname()}`, action: 'tandem users create', object_type: 'user', status: 0 });
+    expect(audit[0]!.after).toMatchObject({ id: u.id, role: 'picker', warehouse_ids: ['wh_cli_1'] });
+    expect(JSON.stringify(audit)).not.toContain('passphrase');
+    expect(JSON.stringify(audit)).not.toContain('scrypt');
   });
 
   it('generates and prints a password once when none is given, and refuses a duplicate e-mail or unknown role', async () => {
@@ -46,5 +54,7 @@ describe('tandem users create', () => {
     const badRole = tandem(undefined, 'users', 'create', '--email', 'x@example.com', '--role', 'boss');
     expect(badRole.status).not.toBe(0);
     expect(await t.db.selectFrom('users').select('id').execute()).toHaveLength(2);
+    // A refused command changed nothing, so it left no entry either.
+    expect(await t.db.selectFrom('audit_log').select('id').where('actor_type', '=', 'cli').execute()).toHaveLength(2);
   });
 });

@@ -17,6 +17,7 @@ const PackPage = lazy(() => import('./pages/floor/PackPage.js').then((m) => ({ d
 const ReceivePage = lazy(() => import('./pages/floor/ReceivePage.js').then((m) => ({ default: m.ReceivePage })));
 const ShippingPage = lazy(() => import('./pages/shipping/ShippingPage.js').then((m) => ({ default: m.ShippingPage })));
 const ReturnsPage = lazy(() => import('./pages/returns/ReturnsPage.js').then((m) => ({ default: m.ReturnsPage })));
+const SettingsPage = lazy(() => import('./pages/settings/SettingsPage.js').then((m) => ({ default: m.SettingsPage })));
 
 export function App() {
   const { user, loading } = useSession();
@@ -54,6 +55,8 @@ export function App() {
         {can.ship(user.role) && <Route path="/shipping" element={<ShippingPage />} />}
         {can.manageReturns(user.role) && <Route path="/shipping/returns" element={<ReturnsPage />} />}
         {can.manageReturns(user.role) && <Route path="/shipping/returns/:id" element={<ReturnsPage />} />}
+        {can.seeSettings(user.role) && <Route path="/settings" element={<Navigate to="/settings/channels" replace />} />}
+        {can.seeSettings(user.role) && <Route path="/settings/:section/:id?" element={<SettingsPage />} />}
         <Route path="*" element={<NotFound />} />
       </Routes>
     </Shell>
@@ -84,6 +87,7 @@ function Shell({ children }: { children: React.ReactNode }) {
     { to: '/floor/receive', label: 'Receive', show: can.receive(role) },
     { to: '/shipping', label: 'Shipping', show: can.ship(role) },
     { to: '/shipping/returns', label: 'Returns', show: can.manageReturns(role) },
+    { to: '/settings', label: 'Settings', show: can.seeSettings(role) },
   ].filter((l) => l.show);
   // The longest matching link is the active one, so /floor/pick does not also light up Waves (/floor).
   const current = links.filter((l) => (l.to === '/' ? pathname === '/' : pathname === l.to || pathname.startsWith(`${l.to}/`))).sort((a, b) => b.to.length - a.to.length)[0]?.to;

@@ -45,11 +45,13 @@ export function qs(params: Record<string, string | number | boolean | string[] |
   return s ? `?${s}` : '';
 }
 
-export async function api<T>(method: string, path: string, body?: unknown, opts: { silent401?: boolean } = {}): Promise<T> {
+export async function api<T>(method: string, path: string, body?: unknown, opts: { silent401?: boolean; contentType?: string } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // With contentType the body is a string sent as it is (a CSV upload); otherwise it is JSON.
+  const raw = opts.contentType !== undefined && typeof body === 'string';
+  if (body !== undefined) headers['content-type'] = raw ? opts.contentType! : 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  const res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : raw ? (body as string) : JSON.stringify(body) });
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   const data = text ? (JSON.parse(text) as unknown) : undefined;

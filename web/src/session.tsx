@@ -73,4 +73,8 @@ export const can = {
   pack: (r: Role) => r === 'admin' || r === 'ops' || r === 'packer',
   ship: (r: Role) => r === 'admin' || r === 'ops' || r === 'packer',
   manageReturns: (r: Role) => r === 'admin' || r === 'ops',
+  // Settings: ops reads channels, routing, warehouses and carriers (and may simulate routing, add listings and bins);
+  // changing them, webhooks, API keys and users are the admin's.
+  seeSettings: (r: Role) => r === 'admin' || r === 'ops',
+  manageSettings: (r: Role) => r === 'admin',
 };

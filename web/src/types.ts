@@ -198,3 +198,42 @@ export interface Kpis {
   by_hour: { hour: string; channel_id: string; orders: number }[];
   generated_at: string;
 }
+
+/** GET /api/v1/dashboard/kpis/sla */
+export interface SlaKpis {
+  since: string;
+  tz: string;
+  at_risk_minutes: number;
+  shipped: { on_time: number; late: number; no_deadline: number };
+  shipped_by_day: { day: string; on_time: number; late: number }[];
+  open: { overdue: number; at_risk: number; on_track: number; no_deadline: number };
+  most_urgent: { id: string; number: string; status: string; priority: string; dispatch_by: string }[];
+  on_time_percent: number | null;
+}
+
+/** GET /api/v1/dashboard/kpis/backorders */
+export interface BackorderKpis {
+  since: string;
+  orders: number;
+  units: number;
+  by_day: { day: string; new_orders: number; new_units: number; resolved_orders: number }[];
+}
+
+/** GET /api/v1/dashboard/kpis/stock-outs */
+export interface StockOuts {
+  total: number;
+  data: { warehouse_id: string; sku_id: string; sku: string; name: string; on_hand: number; reserved: number; available: number; reserved_since: number; last_reserved_at: string | null; waiting_orders: number }[];
+}
+
+/** GET /api/v1/dashboard/kpis/pick-rate */
+export interface PickRate {
+  since: string;
+  hours: number;
+  pickers: { picker: string; name: string | null; confirms: number; units: number; first_at: string; last_at: string; active_hours: number; units_per_hour: number }[];
+  by_hour: { hour: string; picker: string; units: number }[];
+}
+
+/** GET /api/v1/dashboard/kpis/sync-lag */
+export interface SyncLag {
+  data: { channel_id: string; name: string; type: string; listings: number; pending: number; errors: number; lag_ms: { p50: number | null; p99: number | null; max: number | null }; last_acknowledged_at: string | null; pending_for_ms: number | null }[];
+}

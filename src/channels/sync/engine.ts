@@ -13,6 +13,7 @@ import {
 import { channelAvailability } from '../../workflows/channel-stock-sync.js';
 import { adapterFor, type AdapterContext, type ItemResult, type PushItem, type StockAdapter } from './adapters/index.js';
 import { syncLag, syncPushes } from './metrics.js';
+import { AppError } from '../../shared/errors.js';
 
 export interface SyncOptions {
   /** The fetch adapters use (default: the global fetch). */
@@ -65,8 +66,8 @@ async function credentialsFor(db: Db, adapter: StockAdapter, policy: StockPolicy
   }
 }
 
-function failedAll(items: PushItem[], code: string, message: string): ItemResult[] {
-  return items.map((i) => ({ listing_id: i.listing_id, ok: false, transient: false, code, message, status: null }));
+function failedAll(items: PushItem[], code: string, message: string, transient = false): ItemResult[] {
+  return items.map((i) => ({ listing_id: i.listing_id, ok: false, transient, code, message, status: null }));
 }
 
 /** Computes, pushes and records one channel's leased listings. */
@@ -86,12 +87,22 @@ async function syncChannel(db: Db, token: string, policy: StockPolicy, channel: 
     else toPush.push({ listing_id: r.listing_id, channel_sku: r.channel_sku, mapping: r.mapping, quantity: value });
   }
   if (toPush.length > 0) {
-    const credentials = await credentialsFor(db, adapter, policy);
+    let credentials: Record<string, string> | undefined;
+    let unreadable: AppError | undefined;
+    try {
+      credentials = await credentialsFor(db, adapter, policy);
+    } catch (err) {
+      // Credentials this process cannot open (secret_key_unknown …): the channel's listings wait and retry with backoff; other channels go on.
+      if (!(err instanceof AppError) || err.kind !== 'unavailable') throw err;
+      unreadable = err;
+    }
     const ctx: AdapterContext = { channel, policy, credentials: credentials ?? {}, fetch: opts.fetch ?? fetch, timeoutMs: opts.timeoutMs ?? 10_000 };
     const results: ItemResult[] = [];
     for (let k = 0; k < toPush.length; k += adapter.maxBatch) {
       const chunk = toPush.slice(k, k + adapter.maxBatch);
-      results.push(...(credentials
+      results.push(...(unreadable
+        ? failedAll(chunk, unreadable.code, unreadable.message, true)
+        : credentials
         ? await adapter.push(ctx, chunk)
         : failedAll(chunk, 'stock_sync_misconfigured', `${channel.type}: the stock policy has no credentials (${adapter.credentialSets.map((s) => s.join(' + ')).join(', or ')})`)));
     }

@@ -114,7 +114,8 @@ async function attempt(db: Db, row: WritebackRow, o: ReturnType<typeof settings>
   } catch (err) {
     const ms = performance.now() - started;
     const f = err instanceof PushFailure ? err
-      : err instanceof AppError ? new PushFailure(false, err.code, err.message, null)
+      // unavailable (e.g. secret_key_unknown: the credentials cannot be opened with this process's keys) is retried.
+      : err instanceof AppError ? new PushFailure(err.kind === 'unavailable', err.code, err.message, null)
       : new PushFailure(true, 'writeback_error', (err as Error).message ?? String(err), null);
     if (f.transient && row.attempts < o.maxAttempts) {
       return { type, outcome: { kind: 'retry', code: f.code, message: f.message, status: f.status, delay_ms: retryDelayMs(row.attempts, o.retryBaseMs, o.retryCapMs, f.retryAfterMs, o.random) }, ms };

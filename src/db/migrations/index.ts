@@ -19,6 +19,11 @@ import * as eventDelivery from './2026_12_01_0400_event_delivery.js';
 import * as usersSessions from './2026_12_01_0900_users_sessions.js';
 import * as security from './2026_12_01_1200_security.js';
 import * as writebackAutomation from './2026_12_01_1100_writeback_automation.js';
+import * as secretsAtRest from './2026_12_02_0100_secrets_at_rest.js';
+import * as purchaseLimits from './2026_12_02_0200_purchase_limits.js';
+import * as securityGaps from './2026_12_02_0300_security_gaps.js';
+import * as kpis from './2026_12_02_0500_kpis.js';
+import * as review from './2026_12_02_0700_review.js';
 
 /**
  * Every migration. Forward-only: a migration, once released, is never edited; a change is a new one.
@@ -45,4 +50,9 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_0900_users_sessions': usersSessions,
   '2026_12_01_1200_security': security,
   '2026_12_01_1100_writeback_automation': writebackAutomation,
+  '2026_12_02_0100_secrets_at_rest': secretsAtRest,
+  '2026_12_02_0200_purchase_limits': purchaseLimits,
+  '2026_12_02_0300_security_gaps': securityGaps,
+  '2026_12_02_0500_kpis': kpis,
+  '2026_12_02_0700_review': review,
 };

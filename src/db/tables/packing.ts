@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface PackSessionsTable {
   id: Generated<number>;
@@ -49,9 +49,20 @@ export interface PackageItemsTable {
   qty: number;
 }
 
+/** The lot (and expiry) shipped units of a package item left from; none for 3PL or older packages. */
+export interface PackageItemLotsTable {
+  package_id: string;
+  order_line_id: string;
+  sku_id: string;
+  lot: string;
+  expires_on: ColumnType<string | null, string | null, string | null>;
+  qty: number;
+}
+
 export interface PackingTables {
   pack_sessions: PackSessionsTable;
   pack_scans: PackScansTable;
   packages: PackagesTable;
   package_items: PackageItemsTable;
+  package_item_lots: PackageItemLotsTable;
 }

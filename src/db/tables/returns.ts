@@ -56,6 +56,16 @@ export interface ReturnInspectionsTable {
   at: Generated<Date>;
 }
 
+/** The lot inspected units went back into (or were written off from); known = false: not recorded at shipping. */
+export interface ReturnInspectionLotsTable {
+  inspection_id: number;
+  sku_id: string;
+  lot: string;
+  expires_on: ColumnType<string | null, string | null, string | null>;
+  known: boolean;
+  qty: number;
+}
+
 export interface ReturnExchangesTable {
   id: Generated<number>;
   return_id: string;
@@ -72,4 +82,5 @@ export interface ReturnsTables {
   return_lines: ReturnLinesTable;
   return_inspections: ReturnInspectionsTable;
   return_exchanges: ReturnExchangesTable;
+  return_inspection_lots: ReturnInspectionLotsTable;
 }

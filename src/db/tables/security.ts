@@ -5,12 +5,13 @@ export interface AuditLogTable {
   id: string;
   occurred_at: Generated<Date>;
   actor_id: string;
-  actor_type: 'api_key' | 'user' | 'system';
+  actor_type: 'api_key' | 'user' | 'system' | 'cli';
   actor_role: string | null;
   action: string;
   object_type: string;
   object_id: string | null;
-  status: number;
+  /** The response status; null while pending (written in the change's transaction, completed when the response is known). */
+  status: number | null;
   ip: string | null;
   user_agent: string | null;
   request_id: string | null;

@@ -18,7 +18,7 @@ const Settings = Strict({
   service: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   pickup_time: Type.Optional(HHMM),
   carriers: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50 })),
-  hold_reasons: Type.Optional(Type.Array(Type.Union(['incomplete_address', 'undeliverable_postal_code', 'cod_over_limit', 'cod_blocked_phone', 'cod_blocked_postal_code', 'possible_duplicate', 'high_value', 'total_mismatch', 'unknown_sku', 'manual'].map((r) => Type.Literal(r))), { maxItems: 10 })),
+  hold_reasons: Type.Optional(Type.Array(Type.Union(['incomplete_address', 'undeliverable_postal_code', 'cod_over_limit', 'cod_blocked_phone', 'cod_blocked_postal_code', 'possible_duplicate', 'high_value', 'total_mismatch', 'unknown_sku', 'purchase_limit', 'manual'].map((r) => Type.Literal(r))), { maxItems: 20 })),
   older_than_minutes: Type.Optional(Minutes),
   at_risk_minutes: Type.Optional(Minutes),
   raise_to: Type.Optional(Type.Union([Type.Literal('high'), Type.Literal('urgent')])),

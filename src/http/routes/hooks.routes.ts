@@ -20,10 +20,21 @@ function parseJson(raw: Buffer): unknown {
   }
 }
 
-/** The channel, only if it exists, is of this type and has a secret; otherwise the same 401 (no hint which). */
-async function channelFor(ctx: RouteContext, id: string, type: ChannelView['type']): Promise<{ channel: ChannelView; secret: string }> {
+/**
+ * The channel, only if it exists, is of this type and has a secret; otherwise the same 401 (no hint which).
+ * A secret this process cannot open (key missing or wrong) fails closed: 503 with its code, nothing processed,
+ * so the channel retries the delivery once the key is fixed.
+ */
+async function channelFor(ctx: RouteContext, req: FastifyRequest, id: string, type: ChannelView['type']): Promise<{ channel: ChannelView; secret: string }> {
   const channel = await getChannel(ctx.db, id).catch(() => undefined);
-  const secret = channel ? await channelSecret(ctx.db, id) : null;
+  let secret: string | null = null;
+  try {
+    secret = channel ? await channelSecret(ctx.db, id) : null;
+  } catch (err) {
+    if (!(err instanceof AppError) || !err.code.startsWith('secret_')) throw err;
+    req.log.error({ channel_id: id, code: err.code, detail: err.message }, 'channel webhook not verified: its secret cannot be opened with this process\'s keys');
+    throw new AppError('unavailable', err.code, 'The channel\'s webhook secret cannot be read on this server, so the delivery was not verified or processed; retry later');
+  }
   if (!channel || channel.type !== type || !secret || !channel.active) throw new AppError('unauthorized', 'invalid_signature', 'The webhook signature is not valid');
   return { channel, secret };
 }
@@ -49,7 +60,7 @@ export function hookRoutes(app: FastifyInstance, ctx: RouteContext): void {
     ): Promise<unknown> => {
       const { channel_id } = req.params as { channel_id: string };
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const { channel, secret } = await channelFor(ctx, channel_id, type);
+      const { channel, secret } = await channelFor(ctx, req, channel_id, type);
       const sig = req.headers[sigHeader];
       if (!verify(raw, typeof sig === 'string' ? sig : undefined, secret)) throw new AppError('unauthorized', 'invalid_signature', 'The webhook signature is not valid');
       const topic = String(req.headers[topicHeader] ?? '');

@@ -21,6 +21,7 @@ import { shippingRoutes } from './shipping.routes.js';
 import { auditRoutes } from './audit.routes.js';
 import { writebackRoutes } from './writeback.routes.js';
 import { automationRoutes } from './automation.routes.js';
+import { limitsRoutes } from './limits.routes.js';
 
 /** Every module's routes. Add a module's `register` here. */
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -45,4 +46,5 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   auditRoutes(app, ctx);
   writebackRoutes(app, ctx);
   automationRoutes(app, ctx);
+  limitsRoutes(app, ctx);
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { withTx } from '../../db/database.js';
 import { createSku, getSku, listSkus, updateSku } from '../../modules/catalog/index.js';
@@ -7,6 +7,7 @@ import { rerouteWarehouse } from '../../workflows/reroute.js';
 import { createChannel, getChannel, listChannels, listListings } from '../../modules/channels/index.js';
 import { assertWarehouseScope } from '../../modules/auth/index.js';
 import { createListing } from '../../workflows/create-listing.js';
+import { releaseMappedHolds } from '../../workflows/release-mapped-holds.js';
 import { ANY_ROLE, STAFF, ADMIN, defineRoute, principalOf } from '../route.js';
 import { Address, Code, Cursor, Limit, Name, Strict } from '../schemas.js';
 import type { RouteContext } from './context.js';
@@ -62,13 +63,31 @@ const ChannelBody = Strict({
 });
 const WhParams = Strict({ id: Type.String({ maxLength: 80 }) });
 
+/**
+ * After a SKU or a listing is created, orders held because a line's SKU was unknown may now resolve: release
+ * them at once (up to a bound; `tandem work` sweeps the rest every minute). The new SKU or listing is committed
+ * already, so a failure here is logged, not answered: the sweep retries it.
+ */
+async function releaseHeldLines(req: FastifyRequest, db: RouteContext['db'], channelId: string | undefined): Promise<void> {
+  try {
+    const r = await releaseMappedHolds(db, { channelId, actor: principalOf(req).id, maxHolds: 2_000 });
+    if (r.lines_mapped > 0) req.log.info({ ...r, channel_id: channelId }, 'released holds of lines that now resolve');
+  } catch (err) {
+    req.log.error({ err }, 'releasing held lines failed; the worker will retry');
+  }
+}
+
 export function masterDataRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { db } = ctx;
 
   defineRoute(app, {
     method: 'POST', url: '/api/v1/skus', access: STAFF, summary: 'Create a SKU or a kit', tags: ['catalog'], status: 201,
     schema: { body: SkuBody },
-    handler: async (req) => withTx(db, (tx) => createSku(tx, req.body, principalOf(req).id)),
+    handler: async (req) => {
+      const created = await withTx(db, (tx) => createSku(tx, req.body, principalOf(req).id));
+      await releaseHeldLines(req, db, undefined);
+      return created;
+    },
   });
   defineRoute(app, {
     method: 'GET', url: '/api/v1/skus', access: ANY_ROLE, summary: 'List SKUs', tags: ['catalog'],
@@ -168,7 +187,11 @@ export function masterDataRoutes(app: FastifyInstance, ctx: RouteContext): void 
   defineRoute(app, {
     method: 'POST', url: '/api/v1/channels/:id/listings', access: STAFF, summary: 'Map a channel SKU to one of our SKUs', tags: ['channels'], status: 201,
     schema: { params: Strict({ id: Type.String({ maxLength: 80 }) }), body: Strict({ channel_sku: Type.String({ minLength: 1, maxLength: 128 }), sku: Code }) },
-    handler: async (req) => createListing(db, req.params.id, req.body, principalOf(req).id),
+    handler: async (req) => {
+      const listing = await createListing(db, req.params.id, req.body, principalOf(req).id);
+      await releaseHeldLines(req, db, req.params.id);
+      return listing;
+    },
   });
   defineRoute(app, {
     method: 'GET', url: '/api/v1/channels/:id/listings', access: STAFF, summary: 'List a channel\'s SKU mappings', tags: ['channels'],

@@ -96,6 +96,11 @@ export function redactContact<T extends ContactFields>(order: T, role: Role): T 
   };
 }
 
+/** What the order list's `q` may match for a role: only the contact fields `redactContact` leaves that role. */
+export function searchFieldsFor(role: Role): 'contact' | 'name' | 'none' {
+  return role === 'picker' ? 'none' : role === 'packer' ? 'name' : 'contact';
+}
+
 export function orderRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { db } = ctx;
 
@@ -109,7 +114,8 @@ export function orderRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const input: OrderInput = { ...rest, promised_deliver_by: rest.promised_deliver_by ?? promised_by } as OrderInput;
       // The API channel exists after the first order: reading it needs no transaction of its own.
       const channelId = channel_id ?? (await findApiChannel(db))?.id ?? (await withTx(db, (tx) => ensureApiChannel(tx))).id;
-      const { order, created } = await captureOrder(db, channelId, input, p.id);
+      // The API channel was just read (or created): capture need not read it again.
+      const { order, created } = await captureOrder(db, channelId, input, p.id, { channelVerified: channel_id === undefined });
       reply.code(created ? 201 : 200);
       return orderView(db, order.id);
     },
@@ -143,13 +149,13 @@ export function orderRoutes(app: FastifyInstance, ctx: RouteContext): void {
         created_after: Type.Optional(DateTime),
         created_before: Type.Optional(DateTime),
         hold_reason: Type.Optional(Type.String({ maxLength: 50 })),
-        q: Type.Optional(Type.String({ maxLength: 100 })),
+        q: Type.Optional(Type.String({ maxLength: 100, description: 'order number, external id or SKU; also the customer\'s name, e-mail or phone for roles that see them (packers: the name; pickers: none)' })),
         sort: Type.Optional(Type.Union([Type.Literal('created'), Type.Literal('dispatch_by')])),
       }),
     },
     handler: async (req) => {
       const p = principalOf(req);
-      const page = await listOrders(db, { ...req.query, warehouse_ids: p.warehouseIds });
+      const page = await listOrders(db, { ...req.query, warehouse_ids: p.warehouseIds, q_fields: searchFieldsFor(p.role) });
       return { ...page, data: page.data.map((o) => redactContact(o, p.role)) };
     },
   });
@@ -210,8 +216,9 @@ export function orderRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   defineRoute(app, {
     method: 'GET', url: '/api/v1/holds', access: STAFF, summary: 'The holds queue: orders waiting for a decision, oldest first', tags: ['orders'],
+    description: 'A caller limited to warehouses sees the held orders it could open (`GET /orders/:id`): those with a fulfillment order in its warehouses. Holds are placed before routing, so unrouted held orders appear for unscoped staff only.',
     schema: { querystring: Strict({ limit: Limit }) },
-    handler: async (req) => ({ data: await listHeldOrders(db, req.query.limit), next_cursor: null }),
+    handler: async (req) => ({ data: await listHeldOrders(db, req.query.limit, principalOf(req).warehouseIds), next_cursor: null }),
   });
 
   defineRoute(app, {

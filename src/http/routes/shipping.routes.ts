@@ -6,7 +6,7 @@ import { canAccessWarehouse, type Principal, type Role } from '../../modules/aut
 import { getChannel } from '../../modules/channels/index.js';
 import { getWarehouse } from '../../modules/warehouse/index.js';
 import {
-  RATE_CARD_COLUMNS, SHIPMENT_STATUSES, createCarrier, getCarrier, getManifest, getShipment, getShipmentLabel, getShippingSettings, importRateCardCsv, listCarriers,
+  RATE_CARD_COLUMNS, SHIPMENT_STATUSES, createCarrier, readRateCard, getCarrier, getManifest, getShipment, getShipmentLabel, getShippingSettings, importRateCardCsv, listCarriers,
   listManifests, listShipmentEvents, listShipments, listShippingRules, openManifest, setShippingRule, setShippingSettings, updateCarrier, type ShipmentView,
 } from '../../modules/shipping/index.js';
 import { quotePackage, shipPackage } from '../../workflows/ship-package.js';
@@ -79,9 +79,17 @@ async function shipmentFor(ctx: RouteContext, p: Principal, id: string): Promise
   return s;
 }
 
-const withLinks = (s: ShipmentView): ShipmentView & { label_pdf_url: string; label_zpl_url: string } => ({
-  ...s, label_pdf_url: `/api/v1/shipments/${s.id}/label?format=pdf`, label_zpl_url: `/api/v1/shipments/${s.id}/label?format=zpl`,
-});
+/**
+ * Who may fetch a shipment's label: it prints the full ship-to (name, address, phone), so exactly the roles that see
+ * the ship-to in order views (`redactContact`): packers print it, staff re-print it, integrations (print agents, ERPs)
+ * already read the whole order. Pickers see neither the label nor a link to it (nor the carrier's label URL).
+ */
+export const LABEL_READERS: readonly Role[] = ['admin', 'ops', 'packer', 'integration'];
+
+type Linked = ShipmentView & { label_pdf_url: string | null; label_zpl_url: string | null };
+const withLinks = (s: ShipmentView, role: Role): Linked => (LABEL_READERS.includes(role)
+  ? { ...s, label_pdf_url: `/api/v1/shipments/${s.id}/label?format=pdf`, label_zpl_url: `/api/v1/shipments/${s.id}/label?format=zpl` }
+  : { ...s, carrier_label_url: null, label_pdf_url: null, label_zpl_url: null });
 
 export function shippingRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { db } = ctx;
@@ -122,6 +130,12 @@ export function shippingRoutes(app: FastifyInstance, ctx: RouteContext): void {
       }
       return report;
     },
+  });
+
+  defineRoute(app, {
+    method: 'GET', url: '/api/v1/carriers/:code/rate-card/:table', access: STAFF, tags, summary: 'A rate-card carrier\'s stored zones, rates (amounts in minor units of `currency`) or serviceable postal codes, paged',
+    schema: { params: Strict({ code: CarrierCode, table: Type.Union([Type.Literal('zones'), Type.Literal('rates'), Type.Literal('serviceability')]) }), querystring: Strict({ limit: Limit, cursor: Type.Optional(Cursor) }) },
+    handler: async (req) => readRateCard(db, req.params.code, req.params.table, req.query),
   });
 
   // Rules and settings
@@ -165,7 +179,7 @@ export function shippingRoutes(app: FastifyInstance, ctx: RouteContext): void {
     method: 'POST', url: '/api/v1/packages/:id/ship', access: DISPATCH, tags, status: 201, summary: 'Ship a packed package: rate shop (or the given carrier/service), buy the label, commit its stock',
     description: 'The chosen rate, the alternatives and the reason are stored on the shipment (`selection.reason`). A package that has shipped is a 409 already_shipped.',
     schema: { params: IdParams, body: ShipBody },
-    handler: async (req) => withLinks(await shipPackage(db, principalOf(req), req.params.id, req.body, { log: req.log })),
+    handler: async (req) => withLinks(await shipPackage(db, principalOf(req), req.params.id, req.body, { log: req.log }), principalOf(req).role),
   });
   defineRoute(app, {
     method: 'GET', url: '/api/v1/shipments', access: ANY_ROLE, tags, summary: 'Shipments by order, warehouse, status or manifest (oldest first; page with cursor)',
@@ -177,18 +191,20 @@ export function shippingRoutes(app: FastifyInstance, ctx: RouteContext): void {
       if (wh && !canAccessWarehouse(p, wh)) throw notFound('Warehouse', 'warehouse_not_found', q.warehouse_id!);
       const rows = await listShipments(db, { order_id: q.order_id, warehouse_id: wh, status: q.status, manifest_id: q.manifest_id, scope: p.warehouseIds, after: q.cursor, limit: q.limit + 1 });
       const page = rows.slice(0, q.limit);
-      return { data: page.map(withLinks), next_cursor: rows.length > q.limit ? page.at(-1)!.id : null };
+      return { data: page.map((s) => withLinks(s, p.role)), next_cursor: rows.length > q.limit ? page.at(-1)!.id : null };
     },
   });
   defineRoute(app, {
     method: 'GET', url: '/api/v1/shipments/:id', access: ANY_ROLE, tags, summary: 'A shipment with its tracking history and why its carrier was chosen', schema: { params: IdParams },
     handler: async (req) => {
-      const s = await shipmentFor(ctx, principalOf(req), req.params.id);
-      return { ...withLinks(s), events: await listShipmentEvents(db, s.id) };
+      const p = principalOf(req);
+      const s = await shipmentFor(ctx, p, req.params.id);
+      return { ...withLinks(s, p.role), events: await listShipmentEvents(db, s.id) };
     },
   });
   defineRoute(app, {
-    method: 'GET', url: '/api/v1/shipments/:id/label', access: ANY_ROLE, tags, summary: 'The stored 4×6 label: PDF or ZPL II (re-printable)',
+    method: 'GET', url: '/api/v1/shipments/:id/label', access: LABEL_READERS, tags, summary: 'The stored 4×6 label: PDF or ZPL II (re-printable)',
+    description: 'The label carries the full ship-to, so pickers may not fetch it (403).',
     produces: ['application/pdf', 'text/plain'],
     schema: { params: IdParams, querystring: Strict({ format: Type.Union([Type.Literal('pdf'), Type.Literal('zpl')], { default: 'pdf' }) }) },
     handler: async (req, reply) => {
@@ -211,7 +227,7 @@ export function shippingRoutes(app: FastifyInstance, ctx: RouteContext): void {
         event_id: b.event_id ?? `manual:${s.id}:${b.status}:${at.toISOString()}`, tracking_number: s.tracking_number, status: b.status, carrier_status: b.status,
         message: b.message ?? null, location: b.location ?? null, occurred_at: at,
       }, p.id);
-      return { outcome: r.outcome, shipment: withLinks(r.shipment) };
+      return { outcome: r.outcome, shipment: withLinks(r.shipment, p.role) };
     },
   });
 
@@ -246,8 +262,9 @@ export function shippingRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET', url: '/api/v1/manifests/:id', access: ANY_ROLE, tags, summary: 'A manifest with its shipments', schema: { params: IdParams },
     handler: async (req) => {
-      const m = await manifestFor(principalOf(req), req.params.id);
-      return { ...m, shipments: (await listShipments(db, { manifest_id: m.id })).map(withLinks) };
+      const p = principalOf(req);
+      const m = await manifestFor(p, req.params.id);
+      return { ...m, shipments: (await listShipments(db, { manifest_id: m.id })).map((s) => withLinks(s, p.role)) };
     },
   });
   defineRoute(app, {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import { newId } from '../../shared/ids.js';
 
-export type ActorType = 'api_key' | 'user' | 'system';
+export type ActorType = 'api_key' | 'user' | 'system' | 'cli';
 
 export interface AuditEntryInput {
   actorId: string;
@@ -12,7 +12,8 @@ export interface AuditEntryInput {
   action: string;
   objectType: string;
   objectId?: string | null | undefined;
-  status: number;
+  /** The response status; null for a pending entry (see `recordPendingAudit`). */
+  status: number | null;
   ip?: string | null | undefined;
   userAgent?: string | null | undefined;
   requestId?: string | null | undefined;
@@ -30,7 +31,8 @@ export interface AuditEntryView {
   action: string;
   object_type: string;
   object_id: string | null;
-  status: number;
+  /** null: the change committed but its request's outcome was never recorded (see `recordPendingAudit`). */
+  status: number | null;
   ip: string | null;
   user_agent: string | null;
   request_id: string | null;
@@ -65,6 +67,31 @@ export async function recordAudit(db: Executor, e: AuditEntryInput): Promise<str
     })
     .execute();
   return id;
+}
+
+/**
+ * Appends a pending entry (status and after null) inside the transaction of the change it records, so the change
+ * and its entry commit together or not at all. A transaction that wrote nothing (no transaction id assigned: a
+ * read) gets no entry. Returns the entry's id, or undefined when nothing was written.
+ */
+export async function recordPendingAudit(tx: Executor, e: Omit<AuditEntryInput, 'status' | 'after'>): Promise<string | undefined> {
+  const id = newId('aud');
+  const r = await sql`
+    INSERT INTO audit_log (id, actor_id, actor_type, actor_role, action, object_type, object_id, status, ip, user_agent, request_id, before, after)
+    SELECT ${id}, ${e.actorId}, ${e.actorType}, ${e.actorRole ?? null}, ${clip(e.action, 300)}, ${clip(e.objectType, 100)}, ${clip(e.objectId, 200)},
+           NULL, ${clip(e.ip, 100)}, ${clip(e.userAgent, 500)}, ${clip(e.requestId, 100)}, ${json(e.before)}::jsonb, NULL
+    WHERE txid_current_if_assigned() IS NOT NULL`.execute(tx);
+  return Number(r.numAffectedRows ?? 0) > 0 ? id : undefined;
+}
+
+/** Completes a pending entry with the response's status and body (and the object id, if it was not known before). */
+export async function completeAudit(db: Executor, id: string, c: { status: number; after?: unknown; objectId?: string | null | undefined }): Promise<void> {
+  await db
+    .updateTable('audit_log')
+    .set({ status: c.status, after: json(c.after) as never, object_id: sql<string | null>`coalesce(object_id, ${clip(c.objectId, 200)})` })
+    .where('id', '=', id)
+    .where('status', 'is', null)
+    .execute();
 }
 
 export interface AuditQuery {
@@ -103,6 +130,7 @@ const SNAPSHOTS: Record<string, Snapshot> = {
   order: { table: 'orders', keys: ['id'], hide: [] },
   channel: { table: 'channels', keys: ['id'], hide: ['secret', 'credentials'] },
   sku: { table: 'skus', keys: ['id', 'sku'], hide: [] },
+  purchase_limit: { table: 'purchase_limits', keys: ['id'], hide: [] },
 };
 
 /** The current row of an audited object (secrets removed), for the entry's before-image; undefined when unknown. */

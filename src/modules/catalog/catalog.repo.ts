@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 
 export const SKU_COLUMNS = ['id', 'sku', 'name', 'gtin', 'weight_g', 'length_mm', 'width_mm', 'height_mm', 'is_kit', 'active', 'created_at', 'updated_at'] as const;
@@ -7,7 +8,8 @@ export async function findSkuRows(db: Executor, codesOrIds: string[]) {
   return db
     .selectFrom('skus')
     .select(SKU_COLUMNS)
-    .where((eb) => eb.or([eb('sku', 'in', codesOrIds), eb('id', 'in', codesOrIds)]))
+    // = any($1), not IN ($1, $2, …): one statement text for any number of codes (a prepared statement).
+    .where((eb) => eb.or([eb('sku', '=', sql<string>`any(${codesOrIds}::text[])`), eb('id', '=', sql<string>`any(${codesOrIds}::text[])`)]))
     .execute();
 }
 
@@ -17,7 +19,7 @@ export async function componentsOf(db: Executor, kitIds: string[]) {
     .selectFrom('kit_components as k')
     .innerJoin('skus as c', 'c.id', 'k.component_sku_id')
     .select(['k.kit_sku_id', 'k.component_sku_id', 'k.qty', 'c.sku'])
-    .where('k.kit_sku_id', 'in', kitIds)
+    .where('k.kit_sku_id', '=', sql<string>`any(${kitIds}::text[])`)
     .orderBy('c.sku')
     .execute();
 }

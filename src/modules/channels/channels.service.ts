@@ -1,7 +1,9 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { emit } from '../../events/outbox.js';
+import { openSecret, sealSecret, type SecretColumn } from '../../shared/secrets.js';
 
 export type ChannelType = 'shopify' | 'woocommerce' | 'amazon' | 'flipkart' | 'api' | 'csv';
 export type ChannelsErrorCode = 'channel_not_found' | 'channel_exists' | 'listing_exists' | 'sku_not_found';
@@ -30,11 +32,16 @@ function toView(r: { id: string; type: ChannelType; name: string; secret: string
   return { id: r.id, type: r.type, name: r.name, has_secret: r.secret !== null, settings: r.settings, active: r.active, created_at: r.created_at };
 }
 
-/** Creates a sales channel; emits `channel.created` (without the secret). */
+/** The channel's secret (webhook signing key, or a marketplace's API credentials as JSON), sealed per channel. */
+export const CHANNEL_SECRET: SecretColumn = { table: 'channels', key: 'id', column: 'secret', shape: 'text', purpose: 'channels.secret' };
+
+/** Creates a sales channel; emits `channel.created` (without the secret). The secret is stored sealed. */
 export async function createChannel(tx: Executor, input: ChannelInput, actor?: string): Promise<ChannelView> {
+  const id = newId('ch');
+  const secret = input.secret === undefined ? null : sealSecret(input.secret, `${CHANNEL_SECRET.purpose}:${id}`);
   const row = await tx
     .insertInto('channels')
-    .values({ id: newId('ch'), type: input.type, name: input.name, secret: input.secret ?? null, settings: JSON.stringify(input.settings ?? {}) as never })
+    .values({ id, type: input.type, name: input.name, secret, settings: JSON.stringify(input.settings ?? {}) as never })
     .onConflict((oc) => oc.column('name').doNothing())
     .returning(COLUMNS)
     .executeTakeFirst();
@@ -50,10 +57,13 @@ export async function getChannel(db: Executor, id: string): Promise<ChannelView>
   return toView(row);
 }
 
-/** The channel's signing secret, for connectors that verify inbound webhooks. Never exposed over the API. */
+/**
+ * The channel's signing secret, opened, for connectors that verify inbound webhooks. Never exposed over the API.
+ * Throws `secret_key_unknown` / `secret_undecryptable` (503) when this process's keys cannot open it.
+ */
 export async function channelSecret(db: Executor, id: string): Promise<string | null> {
   const row = await db.selectFrom('channels').select('secret').where('id', '=', id).executeTakeFirst();
-  return row?.secret ?? null;
+  return row?.secret == null ? null : openSecret(row.secret, `${CHANNEL_SECRET.purpose}:${id}`);
 }
 
 export async function listChannels(db: Executor): Promise<ChannelView[]> {
@@ -96,7 +106,7 @@ export async function listListings(db: Executor, channelId: string): Promise<Lis
 /** Maps channel SKU codes to our SKU ids for one channel; unmapped codes are absent. */
 export async function resolveListings(db: Executor, channelId: string, channelSkus: string[]): Promise<Map<string, string>> {
   if (channelSkus.length === 0) return new Map();
-  const rows = await db.selectFrom('listings').select(['channel_sku', 'sku_id']).where('channel_id', '=', channelId).where('channel_sku', 'in', channelSkus).execute();
+  const rows = await db.selectFrom('listings').select(['channel_sku', 'sku_id']).where('channel_id', '=', channelId).where('channel_sku', '=', sql<string>`any(${channelSkus}::text[])`).execute();
   return new Map(rows.map((r) => [r.channel_sku, r.sku_id]));
 }
 

@@ -3,6 +3,7 @@ import type { Executor } from '../../db/database.js';
 import { AppError } from '../../shared/errors.js';
 import { emit } from '../../events/outbox.js';
 import { getChannel, type ChannelType } from './channels.service.js';
+import { sealFields, withOpenedFields, type SecretColumn } from '../../shared/secrets.js';
 
 /**
  * What each channel is offered (buffer, cap, safety stock per SKU × warehouse) and where its stock is pushed
@@ -51,19 +52,23 @@ export interface StockPolicy extends StockPolicyView {
 
 const DEFAULT_POLICY = { sync_enabled: false, buffer_kind: 'units' as BufferKind, buffer_value: 0, max_units: null, endpoint: null, location_id: null, seller_id: null, marketplace_id: null, token_endpoint: null, credentials: null, min_interval_ms: 0, updated_at: null };
 
+/** The channel's API credentials: a jsonb object whose every value is sealed (field names stay readable). */
+export const STOCK_POLICY_CREDENTIALS: SecretColumn = { table: 'channel_stock_policy', key: 'channel_id', column: 'credentials', shape: 'fields', purpose: 'channel_stock_policy.credentials' };
+
 function toPolicy(channelId: string, type: ChannelType, r: typeof DEFAULT_POLICY | { sync_enabled: boolean; buffer_kind: BufferKind; buffer_value: number; max_units: number | null; endpoint: string | null; location_id: string | null; seller_id: string | null; marketplace_id: string | null; token_endpoint: string | null; credentials: unknown; min_interval_ms: number; updated_at: Date | null }): StockPolicy {
   const creds = r.credentials && typeof r.credentials === 'object' ? (r.credentials as Record<string, string>) : null;
-  return {
+  const view: StockPolicyView = {
     channel_id: channelId, channel_type: type, sync_enabled: r.sync_enabled, buffer: { kind: r.buffer_kind, value: r.buffer_value }, max_units: r.max_units,
     endpoint: r.endpoint, location_id: r.location_id, seller_id: r.seller_id, marketplace_id: r.marketplace_id, token_endpoint: r.token_endpoint,
-    has_credentials: creds !== null, credentials: creds, min_interval_ms: r.min_interval_ms, updated_at: r.updated_at,
+    has_credentials: creds !== null, min_interval_ms: r.min_interval_ms, updated_at: r.updated_at,
   };
+  // Opened when the sync or write-back engine reads them, not before (views and availability need no key).
+  return withOpenedFields(view, 'credentials', creds, `${STOCK_POLICY_CREDENTIALS.purpose}:${channelId}`) as StockPolicy;
 }
 
-/** Strips the credentials for the API. */
+/** Strips the credentials for the API (they are not enumerable: a copy leaves them behind). */
 export function policyView(p: StockPolicy): StockPolicyView {
-  const { credentials: _c, ...view } = p;
-  return view;
+  return { ...p };
 }
 
 /** The channel's stock policy with credentials (defaults when none was saved); throws channel_not_found. */
@@ -126,10 +131,13 @@ export async function saveStockPolicy(tx: Executor, channelId: string, input: St
     seller_id: pick('seller_id', before.seller_id) as string | null,
     marketplace_id: pick('marketplace_id', before.marketplace_id) as string | null,
     token_endpoint: pick('token_endpoint', before.token_endpoint) as string | null,
-    credentials: JSON.stringify(pick('credentials', before.credentials)) as never,
     min_interval_ms: pick('min_interval_ms', before.min_interval_ms) as number,
     updated_by: actor ?? null,
     updated_at: new Date(),
+    // Left out when not given: the stored (sealed) credentials stay as they are, unopened.
+    ...(input.credentials === undefined ? {} : {
+      credentials: JSON.stringify(input.credentials === null ? null : sealFields(input.credentials, `${STOCK_POLICY_CREDENTIALS.purpose}:${before.channel_id}`)) as never,
+    }),
   };
   await tx
     .insertInto('channel_stock_policy')

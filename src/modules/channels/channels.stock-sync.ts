@@ -276,3 +276,34 @@ export async function listSyncStatus(db: Executor, channelId: string, filter: { 
   });
   return { data: page, next_cursor: rows.length > filter.limit ? page.at(-1)!.channel_sku : null };
 }
+
+/** One channel's stock-sync lag as the dashboard shows it (see `syncLagByChannel`). */
+export interface ChannelSyncLag {
+  channel_id: string;
+  name: string;
+  type: string;
+  listings: number;
+  pending: number;
+  errors: number;
+  /** Lag of each listing's last acknowledged push (change → channel's acknowledgement), ms. */
+  lag_ms: { p50: number | null; p99: number | null; max: number | null };
+  last_acknowledged_at: Date | null;
+  /** Age now of the oldest change not yet on the channel, ms (null when nothing is pending). */
+  pending_for_ms: number | null;
+}
+
+/**
+ * Stock-sync lag of every channel with synced listings, one statement: the same figures as each channel's
+ * `sync-status` summary, plus how long the oldest pending change has waited. Reads `channels` for names.
+ */
+export async function syncLagByChannel(db: Executor, now: Date): Promise<ChannelSyncLag[]> {
+  const r = await sql<Omit<ChannelSyncLag, 'lag_ms'> & { p50: number | null; p99: number | null; max: number | null }>`
+    SELECT s.channel_id, c.name, c.type, count(*)::int AS listings, count(*) FILTER (WHERE s.dirty_since IS NOT NULL)::int AS pending,
+           count(*) FILTER (WHERE s.error_code IS NOT NULL)::int AS errors,
+           percentile_disc(0.5) WITHIN GROUP (ORDER BY s.last_lag_ms) AS p50, percentile_disc(0.99) WITHIN GROUP (ORDER BY s.last_lag_ms) AS p99,
+           max(s.last_lag_ms) AS max, max(s.last_pushed_at) AS last_acknowledged_at,
+           CASE WHEN min(s.dirty_since) IS NOT NULL THEN GREATEST(0, round(extract(epoch FROM (${now}::timestamptz - min(s.dirty_since))) * 1000))::bigint END AS pending_for_ms
+    FROM channel_stock_sync s JOIN channels c ON c.id = s.channel_id
+    GROUP BY s.channel_id, c.name, c.type ORDER BY c.name, s.channel_id`.execute(db);
+  return r.rows.map(({ p50, p99, max, ...x }) => ({ ...x, pending_for_ms: x.pending_for_ms === null ? null : Number(x.pending_for_ms), lag_ms: { p50, p99, max } }));
+}

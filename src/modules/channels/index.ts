@@ -7,6 +7,9 @@ export { getChannel } from './channels.service.js';
 export { listChannels } from './channels.service.js';
 /** The channel's webhook secret (never exposed over the API). */
 export { channelSecret } from './channels.service.js';
+/** The secret columns of this module's tables (sealed at rest), for `tandem secrets rotate|status`. */
+export { CHANNEL_SECRET } from './channels.service.js';
+export { STOCK_POLICY_CREDENTIALS } from './channels.stock-policy.js';
 /** Maps a channel SKU to one of ours. */
 export { createListing } from './channels.service.js';
 /** Lists a channel's listings. */
@@ -53,5 +56,8 @@ export { ensureSyncRows } from './channels.stock-sync.js';
 export { syncRowsPage } from './channels.stock-sync.js';
 /** A channel's sync totals and lag. */
 export { syncSummary } from './channels.stock-sync.js';
+/** Dashboard: stock-sync lag of every syncing channel (p50/p99/max of last pushes, oldest pending change). */
+export { syncLagByChannel } from './channels.stock-sync.js';
+export type { ChannelSyncLag } from './channels.stock-sync.js';
 /** A channel's listings with their sync state. */
 export { listSyncStatus } from './channels.stock-sync.js';

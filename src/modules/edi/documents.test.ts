@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parse846, parse945, write940, type ShippingOrder } from './documents.js';
+import { X12Parser, type X12Interchange } from 'node-x12';
+import { codAmountN2, parse846, parse945, write940, type ShippingOrder } from './documents.js';
 import { parseInterchange } from './x12.js';
 
 const env = { sender: { qualifier: 'ZZ', id: 'TANDEMBRAND' }, receiver: { qualifier: 'ZZ', id: 'ACME3PL' }, control_number: 42, test: false, at: new Date('2026-11-30T09:05:00Z') };
@@ -46,6 +47,33 @@ describe('X12 940 warehouse shipping order', () => {
     expect(back.sender).toEqual({ qualifier: 'ZZ', id: 'TANDEMBRAND' });
     expect(back.transactions[0]!.set).toBe('940');
     expect(back.transactions[0]!.segments.filter((s) => s.id === 'W01').map((s) => s.el[1])).toEqual(['2', '1']);
+  });
+
+  it('carries the COD amount to collect in W66-08/09 (cash or certified check, N2), which node-x12 reads back', () => {
+    const raw = write940({ ...order, cod: { amount: 99_850, currency: 'INR' } }, env);
+    expect(raw.split('\n')).toContain('W66*PP*M******4*99850~');
+    // W66 sits in the heading, after G62 and before the first LX loop (940 position 140).
+    const ids = raw.split('\n').map((l) => l.split('*')[0]);
+    expect(ids.indexOf('W66')).toBe(ids.indexOf('G62') + 1);
+    expect(ids.indexOf('LX')).toBe(ids.indexOf('W66') + 1);
+    const seg = (new X12Parser(true).parse(raw) as X12Interchange).functionalGroups[0]!.transactions[0]!.segments.find((x) => x.tag === 'W66')!;
+    expect(seg.valueOf(1)).toBe('PP');
+    expect(seg.valueOf(8)).toBe('4');
+    expect(Number(seg.valueOf(9)) / 100).toBe(998.5);
+    // With a SCAC too, one W66 carries both; a currency without minor units is scaled to two implied decimals.
+    const both = new X12Parser(true).parse(write940({ ...order, carrier_scac: 'BLDT', cod: { amount: 1500, currency: 'JPY' } }, env)) as X12Interchange;
+    const w66 = both.functionalGroups[0]!.transactions[0]!.segments.filter((x) => x.tag === 'W66');
+    expect(w66.map((x) => [x.valueOf(8), x.valueOf(9), x.valueOf(10)])).toEqual([['4', '150000', 'BLDT']]);
+    // A prepaid order has no W66 unless a carrier is named, and never a COD element.
+    expect(write940(order, env)).not.toContain('W66');
+    expect(write940({ ...order, carrier_scac: 'BLDT' }, env).split('\n')).toContain('W66*PP*M********BLDT~');
+  });
+
+  it('refuses a COD amount an N2 element cannot hold exactly', () => {
+    expect(() => codAmountN2(12_345, 'KWD')).toThrow(/two decimals/);
+    expect(codAmountN2(1_230, 'KWD')).toBe('123');
+    expect(() => codAmountN2(1_000_000_000, 'INR')).toThrow(/too large/);
+    expect(() => codAmountN2(0, 'INR')).toThrow(/cannot be written/);
   });
 
   it('refuses an empty order and a control number out of range', () => {

@@ -1,4 +1,5 @@
 import { AppError } from '../../shared/errors.js';
+import { currencyExponent } from '../../shared/money.js';
 import { ccyymmdd, parseInterchange, writeInterchange, type ParsedTransaction, type X12Party } from './x12.js';
 
 /** A fulfillment order as a 3PL receives it: a warehouse shipping order (X12 940). */
@@ -12,6 +13,8 @@ export interface ShippingOrder {
   ship_by: Date | null;
   /** W66-10 / W27: carrier SCAC when the order asks for one. */
   carrier_scac?: string | null | undefined;
+  /** W66-08/09: cash the carrier collects on delivery (integer minor units of the order's currency); null = prepaid. */
+  cod?: { amount: number; currency: string } | null | undefined;
   lines: { sku: string; gtin: string | null; name: string; qty: number; order_line_id: string }[];
 }
 
@@ -24,7 +27,8 @@ export interface EnvelopeParties {
 }
 
 /**
- * Writes an X12 940 (version 4010): W05 header, N1/N3/N4 ship-to, G62 requested ship date, one LX loop per line with
+ * Writes an X12 940 (version 4010): W05 header, N1/N3/N4 ship-to, G62 requested ship date, W66 carrier information
+ * (the COD amount to collect, the carrier's SCAC) when there is any, one LX loop per line with
  * W01 (quantity, EA, UPC when known, SK = our SKU), G69 description and N9*LI our order line id, then W76 totals.
  */
 export function write940(order: ShippingOrder, env: EnvelopeParties): string {
@@ -36,7 +40,12 @@ export function write940(order: ShippingOrder, env: EnvelopeParties): string {
   s.push(['N4', to.city, to.state ?? '', to.postal_code, to.country]);
   if (to.phone) s.push(['PER', 'IC', to.name, 'TE', to.phone]);
   if (order.ship_by) s.push(['G62', '10', ccyymmdd(order.ship_by)]);
-  if (order.carrier_scac) s.push(['W66', 'PP', 'M', '', '', '', '', '', '', '', order.carrier_scac]);
+  if (order.carrier_scac || order.cod) {
+    // W66 (warehouse carrier information): 01 PP = freight prepaid by us, 02 M = motor common carrier; a COD order adds
+    // 08 = COD method of payment (element 625: 4 = cash or certified check) and 09 = the amount to collect (N2).
+    const cod = order.cod ? ['4', codAmountN2(order.cod.amount, order.cod.currency)] : ['', ''];
+    s.push(['W66', 'PP', 'M', '', '', '', '', '', ...cod, order.carrier_scac ?? '']); // trailing empties are trimmed when written
+  }
   order.lines.forEach((l, i) => {
     s.push(['LX', String(i + 1)]);
     s.push(['W01', String(l.qty), 'EA', l.gtin && l.gtin.length === 12 ? l.gtin : '', 'SK', l.sku, ...(l.gtin ? ['UK', l.gtin] : [])]);
@@ -45,6 +54,21 @@ export function write940(order: ShippingOrder, env: EnvelopeParties): string {
   });
   s.push(['W76', String(order.lines.reduce((n, l) => n + l.qty, 0))]);
   return writeInterchange({ ...env, functional_id: 'OW', transaction_set: '940', segments: s });
+}
+
+/**
+ * A money amount as an X12 N2 value (two implied decimals, no separator), from integer minor units: exact for
+ * currencies with 0, 2 or 3 minor digits when the amount is a whole number of hundredths; at most 9 digits (4010).
+ */
+export function codAmountN2(amount: number, currency: string): string {
+  const exp = currencyExponent(currency);
+  const scaled = exp <= 2 ? amount * 10 ** (2 - exp) : amount / 10 ** (exp - 2);
+  if (!Number.isSafeInteger(scaled) || scaled <= 0) {
+    throw new AppError('unprocessable', 'edi_invalid', `A COD amount of ${amount} minor units of ${currency} cannot be written as an X12 amount with two decimals`, { amount, currency });
+  }
+  const text = String(scaled);
+  if (text.length > 9) throw new AppError('unprocessable', 'edi_invalid', `A COD amount of ${amount} minor units of ${currency} is too large for a 940 (at most 9,999,999.99)`, { amount, currency });
+  return text;
 }
 
 /** What a 3PL says it shipped for one of our fulfillment orders (X12 945). */

@@ -65,7 +65,8 @@ export async function recordExternalPackage(tx: Executor, foId: string, items: {
   await tx.insertInto('package_items').values(items.map((i) => ({ package_id: id, ...i }))).execute();
   await emit(tx, { type: 'package.created', aggregateType: 'package', aggregateId: id, payload: { fulfillment_order_id: foId, order_id: fo.order_id, warehouse_id: fo.warehouse_id, items, via: 'edi_945' }, actor });
   if (open.rows.every((r) => r.open === 0)) {
-    await tx.updateTable('fulfillment_orders').set({ status: 'packed', updated_at: new Date() }).where('id', '=', foId).where('status', '=', 'released').execute();
+    const packed = await tx.updateTable('fulfillment_orders').set({ status: 'packed', updated_at: new Date() }).where('id', '=', foId).where('status', '=', 'released').returning('id').executeTakeFirst();
+    if (packed) await emit(tx, { type: 'fulfillment_order.packed', aggregateType: 'fulfillment_order', aggregateId: foId, payload: { order_id: fo.order_id, warehouse_id: fo.warehouse_id, package_ids: [id], via: 'edi_945' }, actor });
   }
   return id;
 }

@@ -68,6 +68,9 @@ export { getPackage } from './packages.js';
 export { listPackages } from './packages.js';
 /** Marks a packed package shipped, and its fulfillment order when it was the last one (409 invalid_transition otherwise). */
 export { markPackageShipped } from './packages.js';
+/** Lots a fulfillment order's picks put in staging not yet shipped; records a package's shipped lots; an order's shipped lots. */
+export { pickedLots, recordShippedLots, shippedLots } from './packages.js';
+export type { LotUnits } from './packages.js';
 /** Units shipped per order line (whole kits for a kit line), from shipped packages. */
 export { shippedUnits } from './packages.js';
 /** Locks a packed package (fulfillment order first) for shipping or cancelling; 409 when it is not packed. */
@@ -91,3 +94,6 @@ export type { ExternalWork } from './external.js';
 export { pendingWorkAt, lockPendingWork, releaseToPartner } from './external.js';
 /** A package a 3PL reports shipped (945): items and weight, no dimensions; the fulfillment order is packed once covered. */
 export { recordExternalPackage } from './external.js';
+export type { PickerRate } from './kpis.js';
+/** Dashboard: confirmations, units and units per active hour per picker over a window, from the pick events. */
+export { pickRates } from './kpis.js';

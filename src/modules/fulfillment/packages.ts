@@ -150,3 +150,56 @@ export async function cancelPackage(tx: Executor, packageId: string, reason: str
   ]);
   return getPackage(tx, packageId);
 }
+
+/** Units of one lot of an order line × SKU (expiry as stored on the stock it came from). */
+export interface LotUnits {
+  order_line_id: string;
+  sku_id: string;
+  lot: string;
+  expires_on: string | null;
+  qty: number;
+}
+
+/**
+ * Lots the fulfillment order's picks put into the staging bin and no shipped package has taken yet, per order line ×
+ * SKU (earliest expiry first): the lots a package of it should ship.
+ */
+export async function pickedLots(db: Executor, foId: string): Promise<LotUnits[]> {
+  const r = await sql<LotUnits>`
+    SELECT p.order_line_id, p.sku_id, p.lot, NULL::text AS expires_on, (p.qty - coalesce(s.qty, 0))::int AS qty
+    FROM (SELECT order_line_id, sku_id, lot, sum(qty_picked - qty_returned) AS qty FROM pick_task_lines
+          WHERE fulfillment_order_id = ${foId} GROUP BY 1, 2, 3) p
+    LEFT JOIN (SELECT x.order_line_id, x.sku_id, x.lot, sum(x.qty) AS qty FROM package_item_lots x JOIN packages pk ON pk.id = x.package_id
+               WHERE pk.fulfillment_order_id = ${foId} AND pk.status = 'shipped' GROUP BY 1, 2, 3) s
+      ON s.order_line_id = p.order_line_id AND s.sku_id = p.sku_id AND s.lot = p.lot
+    WHERE p.qty - coalesce(s.qty, 0) > 0
+    ORDER BY p.order_line_id, p.sku_id, p.lot`.execute(db);
+  return r.rows;
+}
+
+/** Records the lots a package's units shipped from (in the shipping transaction, with the stock commit). */
+export async function recordShippedLots(tx: Executor, packageId: string, lots: LotUnits[]): Promise<void> {
+  const merged = new Map<string, LotUnits>();
+  for (const l of lots) {
+    const k = `${l.order_line_id}\u0000${l.sku_id}\u0000${l.lot}`;
+    const m = merged.get(k);
+    if (m) m.qty += l.qty;
+    else merged.set(k, { ...l });
+  }
+  if (merged.size === 0) return;
+  await tx.insertInto('package_item_lots').values([...merged.values()].map((l) => ({ package_id: packageId, ...l }))).execute();
+}
+
+/**
+ * Lots of an order's shipped units per order line × SKU (of one package when given), earliest expiry first. Units of
+ * packages shipped without lot records (by a 3PL, or before lots were recorded) are not in it.
+ */
+export async function shippedLots(db: Executor, orderId: string, packageId?: string): Promise<LotUnits[]> {
+  const r = await sql<LotUnits>`
+    SELECT x.order_line_id, x.sku_id, x.lot, x.expires_on::text AS expires_on, sum(x.qty)::int AS qty
+    FROM package_item_lots x JOIN packages p ON p.id = x.package_id
+    WHERE p.order_id = ${orderId} AND p.status = 'shipped' ${packageId ? sql`AND p.id = ${packageId}` : sql``}
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 4 NULLS LAST, 3`.execute(db);
+  return r.rows;
+}

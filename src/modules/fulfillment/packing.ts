@@ -3,7 +3,7 @@ import type { Executor } from '../../db/database.js';
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { emit, type EventInput } from '../../events/outbox.js';
-import { getPackage, type PackageView } from './packages.js';
+import { listPackages, type PackageView } from './packages.js';
 import { getFulfillmentOrder, type FulfillmentStatus } from './fulfillment.service.js';
 
 /**
@@ -148,9 +148,9 @@ export async function getPackState(db: Executor, foId: string): Promise<PackStat
   };
 }
 
+/** The live (packed or shipped) packages of a fulfillment order, in seq order: two statements however many there are. */
 async function packagesOf(db: Executor, foId: string): Promise<PackageView[]> {
-  const ids = await db.selectFrom('packages').select('id').where('fulfillment_order_id', '=', foId).where('status', '<>', 'cancelled').orderBy('seq').execute();
-  return Promise.all(ids.map((r) => getPackage(db, r.id)));
+  return (await listPackages(db, { fulfillment_order_id: foId })).filter((p) => p.status !== 'cancelled');
 }
 
 /** GTIN spellings that denote the same item: scanners send UPC-A as 12 or 13 digits, GTIN-14 with leading zeros. */
@@ -258,7 +258,7 @@ export async function closePacking(tx: Executor, fo: PackingFo, plan: PlannedPac
   }
   await tx.updateTable('pack_sessions').set({ status: 'closed', closed_at: new Date() }).where('fulfillment_order_id', '=', fo.id).where('status', '=', 'open').execute();
   await tx.updateTable('fulfillment_orders').set({ status: 'packed', updated_at: new Date() }).where('id', '=', fo.id).where('status', 'in', PACKABLE).execute();
-  const packages = await Promise.all(ids.map((id) => getPackage(tx, id)));
+  const packages = (await listPackages(tx, { fulfillment_order_id: fo.id })).filter((p) => ids.includes(p.id));
   await emit(tx, [
     ...packages.map((p) => ({
       type: 'package.created', aggregateType: 'package', aggregateId: p.id,

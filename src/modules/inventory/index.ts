@@ -67,5 +67,8 @@ export { listBinStock } from './inventory.queries.js';
 export { listLedger } from './inventory.queries.js';
 /** SKU × warehouse rows at or below a threshold of available units. */
 export { lowStock } from './inventory.queries.js';
+/** Dashboard: SKU × warehouse at zero available that had demand. */
+export { stockOuts } from './inventory.queries.js';
+export type { StockOutRow } from './inventory.queries.js';
 /** Recomputes every counter from its source of truth and reports each drift. */
 export { verifyInventory } from './inventory.verify.js';

@@ -52,7 +52,7 @@ export async function availabilityFor(db: Executor, skuIds: string[], scope?: Sc
     .selectFrom('stock_levels')
     .select(['sku_id', 'warehouse_id', 'on_hand', 'reserved'])
     .select(sql<number>`on_hand - reserved`.as('available'))
-    .where('sku_id', 'in', [...new Set(skuIds)])
+    .where('sku_id', '=', sql<string>`any(${[...new Set(skuIds)]}::text[])`)
     .orderBy('warehouse_id')
     .orderBy('sku_id');
   const s = inScope(scope);
@@ -173,4 +173,48 @@ export async function reservedForRefs(db: Executor, refs: string[]): Promise<{ w
     SELECT warehouse_id, sku_id, sum(qty)::int AS qty FROM reservations
     WHERE status = 'open' AND ref = ANY(${refs}::text[]) GROUP BY warehouse_id, sku_id`.execute(db);
   return r.rows;
+}
+
+/** A SKU × warehouse out of stock that customers wanted (see `stockOuts`). */
+export interface StockOutRow {
+  warehouse_id: string;
+  sku_id: string;
+  sku: string;
+  name: string;
+  on_hand: number;
+  reserved: number;
+  available: number;
+  /** Units reserved here since `since` (orders that took this stock), and the last such reservation. */
+  reserved_since: number;
+  last_reserved_at: Date | null;
+  /** Orders waiting for stock (backordered units) with a line of this SKU, whichever warehouse they wait for. */
+  waiting_orders: number;
+}
+
+/**
+ * Stock-outs within a warehouse scope: SKU × warehouse rows with available (on hand − reserved) ≤ 0 that had
+ * demand — units reserved at that warehouse since `since` (the ledger's `reserve` rows), or orders waiting for
+ * the SKU now. Most wanted first; `total` is the count before the limit. Reads `orders`/`order_lines` (orders
+ * module) read-only for the waiting orders, in the same statement.
+ */
+export async function stockOuts(db: Executor, input: { since: Date; scope?: Scope; limit: number }): Promise<{ total: number; data: StockOutRow[] }> {
+  const scope = inScope(input.scope);
+  const r = await sql<StockOutRow & { total: number }>`
+    WITH waiting AS (
+      SELECT l.sku_id, count(DISTINCT o.id)::int AS orders FROM orders o JOIN order_lines l ON l.order_id = o.id
+      WHERE o.backordered_units > 0 AND o.status NOT IN ('pending', 'on_hold', 'cancelled', 'closed') AND l.sku_id IS NOT NULL
+      GROUP BY l.sku_id)
+    SELECT s.warehouse_id, s.sku_id, k.sku, k.name, s.on_hand, s.reserved, s.on_hand - s.reserved AS available,
+           COALESCE(d.units, 0)::int AS reserved_since, d.last_at AS last_reserved_at, COALESCE(w.orders, 0)::int AS waiting_orders,
+           count(*) OVER ()::int AS total
+    FROM stock_levels s JOIN skus k ON k.id = s.sku_id
+    LEFT JOIN LATERAL (
+      SELECT sum(g.reserved_delta)::int AS units, max(g.occurred_at) AS last_at FROM inventory_ledger g
+      WHERE g.sku_id = s.sku_id AND g.warehouse_id = s.warehouse_id AND g.type = 'reserve' AND g.occurred_at >= ${input.since}) d ON true
+    LEFT JOIN waiting w ON w.sku_id = s.sku_id
+    WHERE s.on_hand - s.reserved <= 0 AND k.active AND NOT k.is_kit AND (COALESCE(d.units, 0) > 0 OR COALESCE(w.orders, 0) > 0)
+      ${scope ? sql`AND s.warehouse_id = ANY(${scope}::text[])` : sql``}
+    ORDER BY waiting_orders DESC, reserved_since DESC, k.sku, s.warehouse_id
+    LIMIT ${input.limit}`.execute(db);
+  return { total: r.rows[0]?.total ?? 0, data: r.rows.map(({ total: _total, ...row }) => row) };
 }

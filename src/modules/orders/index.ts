@@ -28,10 +28,16 @@ export { cancelLineUnits } from './orders.service.js';
 export { recordShippedUnits } from './orders.service.js';
 /** Records the units still waiting for stock (kept by allocation). */
 export { setBackorderedUnits } from './orders.service.js';
+/** Holds for unknown SKUs: list them, and map a held line once its SKU or listing exists. */
+export { listUnknownSkuHolds, mapHeldLine } from './orders.remap.js';
+export type { UnknownSkuHold } from './orders.remap.js';
 /** Edits address or priority. */
 export { updateOrderDetails } from './orders.service.js';
 /** Reads: one order in full, by external id, its lines. */
 export { getOrderDetail, findOrderByExternal, getOrderLines } from './orders.service.js';
+/** The whole order view in one statement (order, lines, holds, timeline + read-only fulfillment, routing, reservations, kits). */
+export { selectOrderView } from './orders.view.js';
+export type { OrderViewRow } from './orders.view.js';
 /** Verification rules per channel. */
 export { getRules, setRules } from './orders.service.js';
 /** Likely duplicate orders of the same customer. */
@@ -44,3 +50,6 @@ export type { OrderForReplay } from './orders.queries.js';
 /** The home screen's order figures (today, on hold, backordered, per hour by channel). */
 export { orderKpis } from './orders.queries.js';
 export type { OrderKpis } from './orders.queries.js';
+/** Dashboard KPIs: fulfillment SLA (the SLA watcher's open statuses and at-risk window) and backorders. */
+export { slaKpis, backorderKpis, SLA_OPEN_STATUSES, SLA_CLOSED_STATUSES } from './orders.queries.js';
+export type { SlaKpis, BackorderKpis } from './orders.queries.js';

@@ -11,6 +11,7 @@ export type HoldReason =
   | 'possible_duplicate'
   | 'high_value'
   | 'total_mismatch'
+  | 'purchase_limit'
   | 'manual';
 
 export interface HoldFinding {

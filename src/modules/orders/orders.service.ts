@@ -22,6 +22,8 @@ export interface NewOrder {
   totals: { subtotal: number; discount: number; tax: number; shipping: number; total: number };
   priority: OrderPriority;
   dispatchBy: Date | null;
+  /** The `order.placed` timeline entry and event, written in the same statement as the lines. */
+  placed: { data: Record<string, unknown>; actor?: string | undefined };
 }
 
 /** Inserts a captured order with its lines, status `pending`. Idempotent on (channel, external id): a second capture returns the first order. */
@@ -93,7 +95,26 @@ export async function insertOrder(tx: Executor, o: NewOrder): Promise<{ order: O
         needs_shipping: l.input.needs_shipping ?? true,
         fulfilled_externally: l.input.fulfilled_externally ?? false,
       }));
-  await tx.insertInto('order_lines').values(rows).execute();
+  // The lines (one statement text for any number of lines: unnest, not a multi-row VALUES), the timeline entry and the
+  // `order.placed` event in one statement.
+  const message = `Order ${inserted.number as string} captured`;
+  const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+  await tx
+    .with('lines', (db) =>
+      db
+        .insertInto('order_lines')
+        .columns(['id', 'order_id', 'line_no', 'external_line_id', 'sku_id', 'channel_sku', 'title', 'qty', 'unit_price_amount', 'discount_amount', 'tax_amount', 'needs_shipping', 'fulfilled_externally'])
+        .expression(sql`
+          SELECT l.id, ${id}, l.line_no, l.external_line_id, l.sku_id, l.channel_sku, l.title, l.qty, l.unit_price_amount, l.discount_amount, l.tax_amount, l.needs_shipping, l.fulfilled_externally
+          FROM unnest(${col('id')}::text[], ${col('line_no')}::int[], ${col('external_line_id')}::text[], ${col('sku_id')}::text[], ${col('channel_sku')}::text[],
+                      ${col('title')}::text[], ${col('qty')}::int[], ${col('unit_price_amount')}::bigint[], ${col('discount_amount')}::bigint[], ${col('tax_amount')}::bigint[],
+                      ${col('needs_shipping')}::boolean[], ${col('fulfilled_externally')}::boolean[])
+            AS l(id, line_no, external_line_id, sku_id, channel_sku, title, qty, unit_price_amount, discount_amount, tax_amount, needs_shipping, fulfilled_externally)`),
+    )
+    .with('timeline', (db) => db.insertInto('order_events').values({ order_id: id, type: 'placed', message, data: JSON.stringify(o.placed.data) as never, actor: o.placed.actor ?? null }))
+    .insertInto('outbox')
+    .values(outboxRows({ type: 'order.placed', aggregateType: 'order', aggregateId: id, payload: { message, ...o.placed.data }, actor: o.placed.actor }))
+    .execute();
   // RETURNING gave the row as inserted, and the lines are what we wrote: no need to read either back.
   const lines = rows.map((r) => ({ id: r.id, sku_id: r.sku_id, qty: r.qty, qty_cancelled: 0, qty_shipped: 0, needs_shipping: r.needs_shipping, fulfilled_externally: r.fulfilled_externally }));
   return { order: toOrderRow(inserted as never), created: true, lines };
@@ -121,12 +142,14 @@ export async function transitionOrder(tx: Executor, order: OrderRow, to: OrderSt
   if (order.status === to) return order;
   assertTransition(order.id, order.status, to);
   const extra = to === 'cancelled' ? { cancelled_at: new Date(), cancel_reason: String(data.reason ?? 'cancelled') } : {};
+  // The status, its timeline entry and its `order.status_changed` event in one statement (see recordOrderEvent).
+  const event = { from: order.status, to, ...data };
   await tx
-    .updateTable('orders')
-    .set({ status: to, version: sql`version + 1`, updated_at: new Date(), ...extra })
-    .where('id', '=', order.id)
+    .with('status', (db) => db.updateTable('orders').set({ status: to, version: sql`version + 1`, updated_at: new Date(), ...extra }).where('id', '=', order.id))
+    .with('timeline', (db) => db.insertInto('order_events').values({ order_id: order.id, type: 'status_changed', message, data: JSON.stringify(event) as never, actor: actor ?? null }))
+    .insertInto('outbox')
+    .values(outboxRows({ type: 'order.status_changed', aggregateType: 'order', aggregateId: order.id, payload: { message, ...event }, actor }))
     .execute();
-  await recordOrderEvent(tx, order.id, 'status_changed', message, { from: order.status, to, ...data }, actor);
   return { ...order, status: to, version: order.version + 1 };
 }
 

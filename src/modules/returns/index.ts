@@ -26,6 +26,9 @@ export { cancelReturn } from './returns.service.js';
 export { closeReturn } from './returns.service.js';
 /** Records inspection verdicts and the refund they make due. */
 export { recordInspection } from './returns.inspect.js';
+/** Lots inspected units of an order's returns went into; records the lots of inspection verdicts. */
+export { returnedLots, recordInspectionLots } from './returns.inspect.js';
+export type { ReturnedLot } from './returns.inspect.js';
 /** Exchanges: book, list pending, link the captured order, undo. */
 export { bookExchange, pendingExchanges, completeExchange, dropExchange } from './returns.exchange.js';
 /** Locks a return row for the transaction (throws return_not_found). */

@@ -26,6 +26,8 @@ export interface RefundFacts extends RefundOrderFacts {
 }
 
 export interface Inspected {
+  /** The return_inspections row of this verdict. */
+  inspection_id: number;
   line_id: string;
   sku_id: string;
   qty: number;
@@ -82,11 +84,12 @@ export async function recordInspection(tx: Executor, ret: ReturnRow, entries: In
       refunds.push(lr!);
       refundAmount = lr!.amount;
     }
-    await tx
+    const row = await tx
       .insertInto('return_inspections')
       .values({ return_id: ret.id, order_line_id: line.line_id, qty, condition: e.condition, disposition: e.disposition, bin_id: e.bin_id, refund_amount: refundAmount, note: e.note ?? null, actor: actor ?? null })
-      .execute();
-    inspected.push({ line_id: line.line_id, sku_id: line.sku_id, qty, condition: e.condition, disposition: e.disposition, bin_id: e.bin_id });
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    inspected.push({ inspection_id: Number(row.id), line_id: line.line_id, sku_id: line.sku_id, qty, condition: e.condition, disposition: e.disposition, bin_id: e.bin_id });
   }
 
   const lineTotal = refunds.reduce((s, r) => s + r.amount, 0);
@@ -104,4 +107,39 @@ export async function recordInspection(tx: Executor, ret: ReturnRow, entries: In
     });
   }
   return { view: await getReturn(tx, ret.id), inspected, refund: { amount: total, currency: ret.currency, shipping_amount: shipping, lines: refunds } };
+}
+
+/** Units of an order line × SKU in one lot, as returns see them. */
+export interface ReturnedLot {
+  order_line_id: string;
+  sku_id: string;
+  lot: string;
+  expires_on: string | null;
+  qty: number;
+}
+
+/**
+ * Lots that inspected units of an order's returns went back into or were written off from, per order line × SKU
+ * (only lots known from shipping; of one return when given).
+ */
+export async function returnedLots(db: Executor, orderId: string, returnId?: string): Promise<ReturnedLot[]> {
+  const r = await sql<ReturnedLot>`
+    SELECT i.order_line_id, x.sku_id, x.lot, x.expires_on::text AS expires_on, sum(x.qty)::int AS qty
+    FROM return_inspection_lots x JOIN return_inspections i ON i.id = x.inspection_id JOIN returns r ON r.id = i.return_id
+    WHERE r.order_id = ${orderId} AND x.known ${returnId ? sql`AND r.id = ${returnId}` : sql``}
+    GROUP BY 1, 2, 3, 4`.execute(db);
+  return r.rows;
+}
+
+/** Records which lot(s) the units of inspection verdicts went into; `known: false` = the default lot, not recorded at shipping. */
+export async function recordInspectionLots(tx: Executor, rows: { inspection_id: number; sku_id: string; lot: string; expires_on: string | null; known: boolean; qty: number }[]): Promise<void> {
+  const merged = new Map<string, (typeof rows)[number]>();
+  for (const r of rows) {
+    const k = `${r.inspection_id}\u0000${r.sku_id}\u0000${r.lot}\u0000${r.known}`;
+    const m = merged.get(k);
+    if (m) m.qty += r.qty;
+    else merged.set(k, { ...r });
+  }
+  if (merged.size === 0) return;
+  await tx.insertInto('return_inspection_lots').values([...merged.values()]).execute();
 }

@@ -48,7 +48,10 @@ async function selectInspections(db: Executor, returnId: string): Promise<Inspec
     .where('return_id', '=', returnId)
     .orderBy('id')
     .execute();
-  return rows;
+  if (rows.length === 0) return [];
+  const lots = await db.selectFrom('return_inspection_lots').select(['inspection_id', 'sku_id', 'lot', 'expires_on', 'known', 'qty'])
+    .where('inspection_id', 'in', rows.map((r) => r.id)).orderBy('inspection_id').orderBy('sku_id').orderBy('lot').execute();
+  return rows.map((r) => ({ ...r, lots: lots.filter((l) => l.inspection_id === Number(r.id)).map(({ inspection_id: _i, ...l }) => l) }));
 }
 
 async function selectExchanges(db: Executor, returnId: string): Promise<ExchangeView[]> {

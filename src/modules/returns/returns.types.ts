@@ -60,6 +60,8 @@ export interface InspectionView {
   note: string | null;
   actor: string | null;
   at: Date;
+  /** The lot(s) the units went into (restock, quarantine) or were written off from (scrap); known = false: the lot was not recorded at shipping, so they went to the default lot. */
+  lots: { sku_id: string; lot: string; expires_on: string | null; known: boolean; qty: number }[];
 }
 
 export interface ExchangeView {

@@ -6,6 +6,7 @@ import { mergeCredentials, mergeSettings } from './carrier-settings.js';
 import { rateCardAdapter } from './rate-card.carrier.js';
 import { easyPostAdapter } from './easypost.carrier.js';
 import type { CarrierKind, CarrierView } from './shipping.types.js';
+import { sealFields, withOpenedFields, type SecretColumn } from '../../shared/secrets.js';
 
 registerCarrierKind('rate_card', rateCardAdapter);
 registerCarrierKind('easypost', easyPostAdapter);
@@ -30,6 +31,27 @@ export interface CarrierPatch {
 
 type Row = { code: string; name: string; kind: CarrierKind; active: boolean; cod_capable: boolean; settings: Record<string, unknown>; credentials: Record<string, string>; created_at: Date; updated_at: Date };
 
+/** A carrier account's credentials: a jsonb object whose every value is sealed (which are set stays readable). */
+export const CARRIER_CREDENTIALS: SecretColumn = { table: 'carriers', key: 'code', column: 'credentials', shape: 'fields', purpose: 'carriers.credentials' };
+
+/**
+ * New credentials validated in plaintext, sealed, and merged over the stored (sealed, unopened) ones; a null
+ * value removes one. The stored values are never opened here, so an account can be changed without its key.
+ */
+function sealedCredentials(code: string, stored: Record<string, string>, change: Record<string, string | null> | undefined): Record<string, string> {
+  const given = Object.fromEntries(Object.entries(change ?? {}).filter((e): e is [string, string] => e[1] !== null));
+  const fresh = sealFields(mergeCredentials({}, given), `${CARRIER_CREDENTIALS.purpose}:${code}`);
+  const merged = { ...stored, ...fresh };
+  for (const [k, v] of Object.entries(change ?? {})) if (v === null) delete merged[k];
+  return merged;
+}
+
+/** The account for an adapter: its credentials are opened when the adapter first reads them. */
+function toAccount(r: Row): CarrierAccount & { active: boolean } {
+  const account = { code: r.code, name: r.name, kind: r.kind, cod_capable: r.cod_capable, settings: r.settings, active: r.active };
+  return withOpenedFields(account, 'credentials', r.credentials, `${CARRIER_CREDENTIALS.purpose}:${r.code}`) as CarrierAccount & { active: boolean };
+}
+
 const COLUMNS = ['code', 'name', 'kind', 'active', 'cod_capable', 'settings', 'credentials', 'created_at', 'updated_at'] as const;
 
 function toView(r: Row): CarrierView {
@@ -47,7 +69,7 @@ async function selectCarrier(db: Executor, code: string, lock = false): Promise<
 /** Creates a carrier account; settings are the kind's defaults overlaid with the given ones, validated. */
 export async function createCarrier(tx: Executor, input: CarrierInput, actor?: string): Promise<CarrierView> {
   const settings = mergeSettings(input.kind, {}, input.settings);
-  const credentials = mergeCredentials({}, input.credentials);
+  const credentials = sealedCredentials(input.code, {}, input.credentials);
   try {
     const row = await tx.insertInto('carriers').values({
       code: input.code, name: input.name, kind: input.kind, active: input.active ?? true, cod_capable: input.cod_capable ?? false,
@@ -65,7 +87,7 @@ export async function createCarrier(tx: Executor, input: CarrierInput, actor?: s
 export async function updateCarrier(tx: Executor, code: string, patch: CarrierPatch, actor?: string): Promise<CarrierView> {
   const cur = await selectCarrier(tx, code, true);
   const settings = mergeSettings(cur.kind, cur.settings, patch.settings);
-  const credentials = mergeCredentials(cur.credentials, patch.credentials);
+  const credentials = sealedCredentials(code, cur.credentials, patch.credentials);
   const row = await tx.updateTable('carriers').set({
     name: patch.name ?? cur.name, active: patch.active ?? cur.active, cod_capable: patch.cod_capable ?? cur.cod_capable,
     settings: JSON.stringify(settings), credentials: JSON.stringify(credentials), updated_at: new Date(),
@@ -89,8 +111,7 @@ export async function listCarriers(db: Executor, filter: { active?: boolean | un
 
 /** The stored account with its credentials, for adapters and webhook verification only. */
 export async function loadCarrierAccount(db: Executor, code: string): Promise<CarrierAccount & { active: boolean }> {
-  const r = await selectCarrier(db, code);
-  return { code: r.code, name: r.name, kind: r.kind, cod_capable: r.cod_capable, settings: r.settings, credentials: r.credentials, active: r.active };
+  return toAccount(await selectCarrier(db, code));
 }
 
 /** The adapter of one carrier account. */
@@ -101,7 +122,7 @@ export async function carrierAdapter(db: Executor, code: string, fetchImpl: type
 /** The adapters of every active carrier account. */
 export async function activeCarrierAdapters(db: Executor, fetchImpl: typeof fetch = fetch): Promise<CarrierAdapter[]> {
   const rows = await db.selectFrom('carriers').select(COLUMNS).where('active', '=', true).where('kind', '<>', 'external').orderBy('code').execute();
-  return rows.map((r) => buildAdapter(r as Row, { db, fetch: fetchImpl }));
+  return rows.map((r) => buildAdapter(toAccount(r as Row), { db, fetch: fetchImpl }));
 }
 
 /** Carrier names by code, for documents. */

@@ -17,6 +17,8 @@ export { SHIPMENT_STATUSES } from './shipping.types.js';
 export { createCarrier, updateCarrier, getCarrier, listCarriers, carrierNames } from './carriers.service.js';
 /** A carrier account with its credentials, for adapters and webhook verification only. */
 export { loadCarrierAccount } from './carriers.service.js';
+/** The credentials column (sealed at rest), for `tandem secrets rotate|status`. */
+export { CARRIER_CREDENTIALS } from './carriers.service.js';
 /** Adapters: of one account, of every active one; registration of further carrier kinds. */
 export { carrierAdapter, activeCarrierAdapters } from './carriers.service.js';
 export { registerCarrierKind } from './carrier.adapter.js';
@@ -29,6 +31,9 @@ export { toEasyPostParcel, parseEasyPostEvent } from './easypost.carrier.js';
 export { volumetricWeightG, chargeableWeightG, priceRateCard } from './rate-card.pricing.js';
 /** Replaces a rate-card carrier's zones, rates or serviceable postal codes from CSV, all or nothing. */
 export { importRateCardCsv, RATE_CARD_COLUMNS } from './rate-card.import.js';
+/** One stored rate-card table (zones, rates, serviceable postal codes), paged. */
+export { readRateCard } from './rate-card.read.js';
+export type { RateCardPage } from './rate-card.read.js';
 
 /** Chooses a rate by the rules and says why (pure). */
 export { shopRates, addDays } from './rate-shop.js';

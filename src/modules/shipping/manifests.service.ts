@@ -25,23 +25,28 @@ async function liveTotals(db: Executor, ids: string[]): Promise<Map<string, { n:
   return new Map(rows.map((r) => [r.manifest_id!, { n: r.n, w: r.w }]));
 }
 
-/** Opens the next manifest of a carrier × warehouse unless one is open (a concurrent open makes no second one). */
-async function openManifestRow(tx: Executor, warehouseId: string, carrier: string): Promise<void> {
-  await sql`INSERT INTO manifests (id, warehouse_id, carrier, seq)
+/**
+ * Opens the next manifest of a carrier × warehouse unless one is open (a concurrent open makes no second one) and
+ * emits `manifest.opened` for the one it opened.
+ */
+async function openManifestRow(tx: Executor, warehouseId: string, carrier: string, actor?: string): Promise<void> {
+  const r = await sql<{ id: string; seq: number }>`INSERT INTO manifests (id, warehouse_id, carrier, seq)
     SELECT ${newId('man')}, ${warehouseId}, ${carrier}, coalesce(max(seq), 0) + 1 FROM manifests WHERE warehouse_id = ${warehouseId} AND carrier = ${carrier}
-    ON CONFLICT DO NOTHING`.execute(tx);
+    ON CONFLICT DO NOTHING RETURNING id, seq`.execute(tx);
+  const row = r.rows[0];
+  if (row) await emit(tx, { type: 'manifest.opened', aggregateType: 'manifest', aggregateId: row.id, payload: { warehouse_id: warehouseId, carrier, seq: row.seq }, actor });
 }
 
 /**
- * The id of the open manifest of a carrier × warehouse, opened when there is none, held with a share lock to
- * the end of the transaction: a close (which takes the row exclusively) waits for shipments joining it, and a
- * shipment that arrives after a close finds the manifest closed and goes to the next one.
+ * The id of the open manifest of a carrier × warehouse, opened when there is none (`manifest.opened`), held with a
+ * share lock to the end of the transaction: a close (which takes the row exclusively) waits for shipments joining
+ * it, and a shipment that arrives after a close finds it closed and goes to the next one.
  */
-export async function joinOpenManifest(tx: Executor, warehouseId: string, carrier: string): Promise<string> {
+export async function joinOpenManifest(tx: Executor, warehouseId: string, carrier: string, actor?: string): Promise<string> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const open = await tx.selectFrom('manifests').select('id').where('warehouse_id', '=', warehouseId).where('carrier', '=', carrier).where('status', '=', 'open').forShare().executeTakeFirst();
     if (open) return open.id;
-    await openManifestRow(tx, warehouseId, carrier);
+    await openManifestRow(tx, warehouseId, carrier, actor);
   }
   throw new AppError('unavailable', 'manifest_closed', `No open manifest could be taken for ${carrier} at ${warehouseId}; retry`, { warehouse_id: warehouseId, carrier });
 }
@@ -50,9 +55,8 @@ export async function joinOpenManifest(tx: Executor, warehouseId: string, carrie
 export async function openManifest(tx: Executor, warehouseId: string, carrier: string, actor?: string): Promise<{ manifest: ManifestView; created: boolean }> {
   const existing = await tx.selectFrom('manifests').select(COLUMNS).where('warehouse_id', '=', warehouseId).where('carrier', '=', carrier).where('status', '=', 'open').executeTakeFirst();
   if (existing) return { manifest: await withTotals(tx, existing as Row), created: false };
-  const id = await joinOpenManifest(tx, warehouseId, carrier);
+  const id = await joinOpenManifest(tx, warehouseId, carrier, actor);
   const row = (await tx.selectFrom('manifests').select(COLUMNS).where('id', '=', id).executeTakeFirstOrThrow()) as Row;
-  await emit(tx, { type: 'manifest.opened', aggregateType: 'manifest', aggregateId: id, payload: { warehouse_id: warehouseId, carrier, seq: row.seq }, actor });
   return { manifest: toView(row), created: true };
 }
 

@@ -50,7 +50,7 @@ export interface NewShipment {
  * and `shipment.created`. A second live shipment for the same package is a 409 `already_shipped`.
  */
 export async function insertShipment(tx: Executor, s: NewShipment, actor?: string): Promise<ShipmentView> {
-  const manifestId = s.manifest === false ? null : await joinOpenManifest(tx, s.warehouse_id, s.carrier);
+  const manifestId = s.manifest === false ? null : await joinOpenManifest(tx, s.warehouse_id, s.carrier, actor);
   const { label, manifest: _m, ...row } = s;
   let inserted;
   try {

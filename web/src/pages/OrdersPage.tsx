@@ -10,7 +10,7 @@ import { can, useSession } from '../session.js';
 import type { OrderRow, Page } from '../types.js';
 
 export const ORDER_STATUSES = ['pending', 'on_hold', 'allocated', 'partially_allocated', 'backordered', 'in_fulfillment', 'partially_shipped', 'shipped', 'delivered', 'partially_returned', 'returned', 'cancelled', 'closed'];
-export const HOLD_REASONS = ['unknown_sku', 'incomplete_address', 'undeliverable_postal_code', 'cod_over_limit', 'cod_blocked_phone', 'cod_blocked_postal_code', 'possible_duplicate', 'high_value', 'total_mismatch', 'manual'];
+export const HOLD_REASONS = ['unknown_sku', 'incomplete_address', 'undeliverable_postal_code', 'cod_over_limit', 'cod_blocked_phone', 'cod_blocked_postal_code', 'possible_duplicate', 'high_value', 'total_mismatch', 'purchase_limit', 'manual'];
 const PAGE_SIZE = 50;
 
 /** A day (YYYY-MM-DD, the viewer's time zone) as the instant it starts, for created_after / created_before. */
@@ -56,7 +56,7 @@ export function OrdersPage() {
   const query = useQuery({
     queryKey: ['orders', filterKey, cursor],
     placeholderData: keepPreviousData,
-    refetchInterval: 30_000,
+    refetchInterval: 5_000, // new orders show up within seconds (docs/dashboard.md: polling, not SSE)
     queryFn: () =>
       get<Page<OrderRow>>(
         `/api/v1/orders${qs({

@@ -196,6 +196,8 @@ export function normalizeShopifyOrder(payload: unknown, options: ShopifyOrderOpt
     tags: tags.length > 0 ? tags : undefined,
     channel_data: compact({
       shopify_order_id: external_id,
+      // The buyer's Shopify customer id: identifies a repeat buyer for purchase limits when e-mail and phone are absent.
+      customer_id: customer?.peek('id'),
       order_number: o.peek('order_number'),
       source_name: o.peek('source_name'),
       financial_status: o.peek('financial_status'),

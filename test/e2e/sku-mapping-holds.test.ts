@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { address, orderBody, seedWarehousesAndStock } from '../helpers/seed.js';
+import { withTx } from '../../src/db/database.js';
+import { createListing } from '../../src/modules/channels/index.js';
+import { releaseMappedHolds } from '../../src/workflows/release-mapped-holds.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+  await seedWarehousesAndStock(t, [
+    { sku: 'TEE', wh: 'A', qty: 10 },
+    { sku: 'MUG', wh: 'B', qty: 10 },
+  ]);
+});
+afterAll(async () => t.close());
+
+const order = async (id: string) => (await t.call('GET', `/api/v1/orders/${id}`)).body;
+const reserved = async (orderId: string) =>
+  (await sql<{ n: number }>`select coalesce(sum(qty), 0)::int as n from reservations where ref = ${orderId} and status = 'open'`.execute(t.db.db)).rows[0]!.n;
+
+describe('orders held for an unknown SKU continue once it resolves', () => {
+  it('a listing for the channel SKU maps the line, releases the hold, routes and reserves', async () => {
+    const placed = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'TEE', qty: 1 }, { channel_sku: 'SHOP-MUG-RED', qty: 2 } as never]) });
+    expect(placed.status, placed.text).toBe(201);
+    expect(placed.body.status).toBe('on_hold');
+    expect(await reserved(placed.body.id)).toBe(0);
+
+    const listing = await t.call('POST', `/api/v1/channels/${placed.body.channel_id}/listings`, { body: { channel_sku: 'SHOP-MUG-RED', sku: 'MUG' } });
+    expect(listing.status, listing.text).toBe(201);
+
+    const after = await order(placed.body.id);
+    expect(after.status).toBe('allocated');
+    expect(after.holds).toEqual([expect.objectContaining({ reason: 'unknown_sku', status: 'released' })]);
+    expect(after.lines[1]).toMatchObject({ sku: 'MUG', channel_sku: 'SHOP-MUG-RED' });
+    expect(after.timeline.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['line_mapped', 'hold_released', 'routed']));
+    expect(after.timeline.find((e: { type: string }) => e.type === 'line_mapped').message).toContain('through the channel listing');
+    expect(await reserved(placed.body.id)).toBe(3);
+    const line = await sql<{ sku_id: string }>`select sku_id from order_lines where order_id = ${placed.body.id} and line_no = 2`.execute(t.db.db);
+    expect(line.rows[0]!.sku_id).toBeTruthy();
+  });
+
+  it('creating the SKU the order named maps it (backordered until stock arrives)', async () => {
+    const placed = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'LAUNCH-HOODIE', qty: 1 }]) });
+    expect(placed.body.status).toBe('on_hold');
+    const sku = await t.call('POST', '/api/v1/skus', { body: { sku: 'LAUNCH-HOODIE', name: 'Launch hoodie' } });
+    expect(sku.status, sku.text).toBe(201);
+    const after = await order(placed.body.id);
+    expect(after.status).toBe('backordered');
+    expect(after.lines[0]).toMatchObject({ sku: 'LAUNCH-HOODIE' });
+    expect(after.timeline.find((e: { type: string }) => e.type === 'line_mapped').message).toContain('now that the SKU exists');
+  });
+
+  it('releases only the unknown-SKU hold: an order with another hold stays on hold', async () => {
+    const placed = await t.call('POST', '/api/v1/orders', { body: orderBody([{ channel_sku: 'SHOP-TEE-XL', qty: 1 } as never], { shipping_address: address('56', 'IN') }) });
+    expect(placed.body.holds.map((h: { reason: string }) => h.reason).sort()).toEqual(['undeliverable_postal_code', 'unknown_sku']);
+    await t.call('POST', `/api/v1/channels/${placed.body.channel_id}/listings`, { body: { channel_sku: 'SHOP-TEE-XL', sku: 'TEE' } });
+    const after = await order(placed.body.id);
+    expect(after.status).toBe('on_hold');
+    expect(after.holds.find((h: { reason: string }) => h.reason === 'unknown_sku').status).toBe('released');
+    expect(after.holds.find((h: { reason: string }) => h.reason === 'undeliverable_postal_code').status).toBe('open');
+    expect(after.lines[0]).toMatchObject({ sku: 'TEE' });
+    expect(await reserved(placed.body.id)).toBe(0);
+  });
+
+  it('concurrent sweeps map each line once and reserve once', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await t.call('POST', '/api/v1/orders', { body: orderBody([{ channel_sku: 'SHOP-TEE-BLUE', qty: 1 } as never]) });
+      expect(r.body.status).toBe('on_hold');
+      ids.push(r.body.id);
+    }
+    const channelId = (await order(ids[0]!)).channel_id as string;
+    // The listing is written through the channels module (not the API, so no sweep runs yet); then four sweeps race.
+    const tee = await sql<{ id: string }>`select id from skus where sku = 'TEE'`.execute(t.db.db);
+    await withTx(t.db.db, (tx) => createListing(tx, channelId, { channel_sku: 'SHOP-TEE-BLUE', sku_id: tee.rows[0]!.id, sku: 'TEE' }));
+    const results = await Promise.all([1, 2, 3, 4].map(() => releaseMappedHolds(t.db.db, { channelId })));
+    expect(results.reduce((n, r) => n + r.lines_mapped, 0)).toBe(5);
+    expect(results.reduce((n, r) => n + r.orders_released, 0)).toBe(5);
+    for (const id of ids) {
+      const o = await order(id);
+      expect(o.status).toBe('allocated');
+      expect(o.timeline.filter((e: { type: string }) => e.type === 'line_mapped')).toHaveLength(1);
+      expect(await reserved(id)).toBe(1);
+    }
+    const again = await releaseMappedHolds(t.db.db);
+    expect(again.lines_mapped).toBe(0);
+    const verify = await t.call('GET', '/api/v1/inventory/verify');
+    expect(verify.body).toEqual({ ok: true, drifts: [] });
+  });
+
+  it('leaves alone an order whose unknown-SKU hold was already released by hand', async () => {
+    const placed = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'GONE-SKU', qty: 1 }]) });
+    const rel = await t.call('POST', `/api/v1/orders/${placed.body.id}/holds/${placed.body.holds[0].id}/release`);
+    expect(rel.body.status).toBe('closed');
+    await t.call('POST', '/api/v1/skus', { body: { sku: 'GONE-SKU', name: 'Gone' } });
+    const after = await order(placed.body.id);
+    expect(after.status).toBe('closed');
+    expect(after.lines[0].sku).toBeNull();
+  });
+});
