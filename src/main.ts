@@ -4,7 +4,8 @@ import { connect, type Connected } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { withTx } from './db/database.js';
 import { buildServer } from './http/server.js';
-import { ensureBootstrapAdmin } from './modules/auth/index.js';
+import { BOOTSTRAP_KEY_ID, ensureBootstrapAdmin } from './modules/auth/index.js';
+import { recordCliChange } from './cli/audit.js';
 import { startWorkers } from './worker.js';
 import { VERSION } from './version.js';
 import { installKeyRing } from './shared/secrets.js';
@@ -37,10 +38,17 @@ export async function startTandem(role: Role, config: Config = loadConfig()): Pr
   }
   if (secrets.plaintext > 0) logger.warn({ plaintext: secrets.plaintext }, 'stored secrets from before encryption are still plaintext: run tandem secrets rotate');
 
-  const generated = await withTx(db, (tx) => ensureBootstrapAdmin(tx, config.adminKey));
-  if (generated) {
+  const bootstrap = await withTx(db, async (tx) => {
+    const b = await ensureBootstrapAdmin(tx, config.adminKey);
+    // A new or reset bootstrap key is an administrative change: audited in the same transaction (never the secret).
+    if (b.change) {
+      await recordCliChange(tx, { command: `${role} (bootstrap admin key ${b.change})`, objectType: 'api_key', objectId: BOOTSTRAP_KEY_ID, after: { role: 'admin', source: config.adminKey ? 'TANDEM_ADMIN_KEY' : 'generated' } });
+    }
+    return b;
+  });
+  if (bootstrap.token) {
     // Printed once, on the first start: it is stored only as a hash.
-    process.stdout.write(`\n  Tandem admin API key (shown once, store it now):\n\n    ${generated}\n\n`);
+    process.stdout.write(`\n  Tandem admin API key (shown once, store it now):\n\n    ${bootstrap.token}\n\n`);
   }
 
   const app =

@@ -46,6 +46,9 @@ function ppidOf(pid: number): number | undefined {
 }
 
 export async function openBenchDatabase(opts: BenchDatabaseOptions = {}): Promise<BenchDatabase> {
+  // The database is the benchmark's own and thrown away, so a run-local key seals its stored secrets (channel
+  // credentials, webhook secrets) unless TANDEM_SECRET_KEY is set; child processes inherit it.
+  process.env.TANDEM_SECRET_KEY ||= randomBytes(32).toString('base64');
   let server: EmbeddedServer | undefined;
   let dir: string | undefined;
   let adminUrl = process.env.DATABASE_URL;

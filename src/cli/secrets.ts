@@ -4,6 +4,8 @@ import type { Connected } from '../db/connect.js';
 import { installKeyRing, makeKeyRing } from '../shared/secrets.js';
 import { keyRingForProcess } from '../shared/secret-key-file.js';
 import { rotateSecrets, secretsStatus, type ColumnRotation } from '../workflows/rotate-secrets.js';
+import { withTx } from '../db/database.js';
+import { recordCliChange } from './audit.js';
 
 type WithDatabase = <T>(fn: (c: Connected) => Promise<T>) => Promise<T>;
 
@@ -67,8 +69,11 @@ export function registerSecretsCommands(program: Command, withDatabase: WithData
           process.stdout.write(`${pad(`${r.table}.${r.column}`, 36)}rows ${r.rows}, re-sealed ${r.resealed}, plaintext sealed ${r.sealed_plaintext}, already current ${r.already_current}, changed meanwhile ${r.changed_concurrently}, failed ${r.failed.length}\n`);
           for (const f of r.failed.slice(0, 50)) say(`  ${r.table} ${f.key}: ${f.code}: ${f.message}`);
         };
-        await rotateSecrets(c.database.db, { batch, onColumn: line });
+        const rotated = await rotateSecrets(c.database.db, { batch, onColumn: line });
         const st = await secretsStatus(c.database.db);
+        // The run goes into the audit log (counts per column, never a value).
+        const summary = rotated.map(({ failed: f, ...r }) => ({ ...r, failed: f.map((x) => ({ key: x.key, code: x.code })) }));
+        await withTx(c.database.db, (tx) => recordCliChange(tx, { command: 'secrets rotate', objectType: 'secret_key', objectId: st.current_key ?? 'none', after: { columns: summary } }));
         const left = st.columns.flatMap((col) => Object.entries(col.by_key).filter(([k]) => k !== st.current_key).map(([k, n]) => `${col.table}.${col.column} ${k}: ${n}`));
         say(left.length === 0 ? `every stored secret is sealed with key ${st.current_key}; the previous keys can be dropped` : `not yet on key ${st.current_key}: ${left.join('; ')}`);
         if (failed > 0 || left.length > 0) process.exitCode = 1;

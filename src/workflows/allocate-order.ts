@@ -1,8 +1,9 @@
 import { withTx, type Db, type Tx } from '../db/database.js';
-import { kitComponents } from '../modules/catalog/index.js';
+import { kitComponents, resolveSkus } from '../modules/catalog/index.js';
 import { addFulfillmentWork } from '../modules/fulfillment/index.js';
 import { allocationStatus, getOrderLines, listOrders, lockOrder, recordOrderEvent, setBackorderedUnits, transitionOrder, type InsertedLine, type OrderRow } from '../modules/orders/index.js';
-import { loadRoutingRules, locateDestination, recordDecision, rulesPlanner, type Candidate, type DemandLine } from '../modules/routing/index.js';
+import { haversineKm, loadRoutingRules, locateDestination, recordDecision, rulesPlanner, usesRateCards, type Candidate, type DemandLine, type Destination, type LanePrice } from '../modules/routing/index.js';
+import { loadRateCardBook, priceLane } from '../modules/shipping/index.js';
 import { listWarehouses } from '../modules/warehouse/index.js';
 import { availability, openReservations, reserveForOrder } from './inventory-port.js';
 
@@ -21,6 +22,30 @@ function reservedUnitsByLine(lines: InsertedLine[], comps: Map<string, { sku_id:
     out.set(l.id, Number.isFinite(units) ? units : 0);
   }
   return out;
+}
+
+/**
+ * For rules whose `lowest_cost` uses rate cards: the cheapest rate-card price from each warehouse to the order's
+ * destination, for a parcel of the weight still to ship (the SKUs' weights × units; SKUs without a weight count
+ * 0 g, i.e. the first slab) and, for cash on delivery, the order total to collect. Only the built-in rate-card
+ * carriers are priced (no outside call inside the order's transaction). Three reads plus one per SKU list.
+ */
+async function lanePrices(tx: Tx, order: OrderRow, warehouses: { id: string; address: { postal_code: string }; lat?: number | null; lng?: number | null }[], demand: DemandLine[], destination: Destination): Promise<Map<string, LanePrice>> {
+  const lanes = new Map<string, LanePrice>();
+  const to = order.shipping_address?.postal_code;
+  if (!to) {
+    for (const w of warehouses) lanes.set(w.id, { none: 'the order has no destination postal code' });
+    return lanes;
+  }
+  const skus = await resolveSkus(tx, [...new Set(demand.flatMap((d) => d.components.map((c) => c.sku_id)))]);
+  const weight = demand.reduce((g, d) => g + d.qty * d.components.reduce((s, c) => s + c.qty * (skus.get(c.sku_id)?.weight_g ?? 0), 0), 0);
+  const book = await loadRateCardBook(tx, [to]);
+  const point = destination.point ?? null;
+  for (const w of warehouses) {
+    const km = point && w.lat != null && w.lng != null ? haversineKm({ lat: w.lat, lng: w.lng }, point) : null;
+    lanes.set(w.id, priceLane(book, { from_postal: w.address.postal_code, to_postal: to, distance_km: km, weight_g: weight, cod_amount: order.payment_method === 'cod' ? order.total_amount : null, currency: order.currency }));
+  }
+  return lanes;
 }
 
 /**
@@ -64,7 +89,8 @@ export async function allocateOrder(tx: Tx, order: OrderRow, actor?: string, fre
     const candidates: Candidate[] = warehouses.map((w) => ({ warehouse_id: w.id, code: w.code, available: avail.get(w.id) ?? new Map(), priority: w.routing_priority, lat: w.lat, lng: w.lng, timezone: w.timezone, cutoff_time: w.cutoff_time, type: w.type }));
     const rules = await loadRoutingRules(tx, order.channel_id);
     const destination = await locateDestination(tx, order.shipping_address);
-    const plan = rulesPlanner(demand, candidates, { destination, now: new Date(), promised_ship_by: order.promised_ship_by, promised_deliver_by: order.promised_deliver_by, priority: order.priority, channel_id: order.channel_id, currency: order.currency, rules });
+    const lanes = usesRateCards(rules) ? await lanePrices(tx, order, warehouses, demand, destination) : undefined;
+    const plan = rulesPlanner(demand, candidates, { destination, now: new Date(), promised_ship_by: order.promised_ship_by, promised_deliver_by: order.promised_deliver_by, priority: order.priority, channel_id: order.channel_id, currency: order.currency, rules, lanes });
     // A retry that finds nothing new changes nothing and records nothing (the background re-allocation runs often).
     if (plan.allocations.length === 0 && (order.status === 'backordered' || order.status === 'partially_allocated' || order.status === 'partially_shipped')) return order;
 

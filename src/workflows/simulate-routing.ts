@@ -1,9 +1,10 @@
 import type { Db } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
-import { kitComponents } from '../modules/catalog/index.js';
+import { kitComponents, resolveSkus } from '../modules/catalog/index.js';
+import { loadRateCardBook, priceLane } from '../modules/shipping/index.js';
 import { reservedForRefs } from '../modules/inventory/index.js';
 import { ordersForReplay, type OrderForReplay } from '../modules/orders/index.js';
-import { loadRoutingRules, locateDestination, simulateRouting, type Destination, type RoutingRules, type SimOrder, type SimResult } from '../modules/routing/index.js';
+import { haversineKm, loadRoutingRules, locateDestination, simulateRouting, usesRateCards, type Destination, type RoutingRules, type SimOrder, type SimResult } from '../modules/routing/index.js';
 import { listWarehouses } from '../modules/warehouse/index.js';
 import { availability } from './inventory-port.js';
 
@@ -62,6 +63,21 @@ export async function simulateRoutingRules(db: Db, req: SimulateRequest): Promis
 
   const live = new Map<string, RoutingRules>();
   for (const ch of new Set(orders.map((o) => o.channel_id))) live.set(String(ch), await loadRoutingRules(db, ch));
+  // Rule sets that price lanes on rate cards get each order's lanes, priced once from one load of the rate cards.
+  if (usesRateCards(req.rules) || [...live.values()].some(usesRateCards)) {
+    const book = await loadRateCardBook(db, 'all');
+    const weights = await resolveSkus(db, stockSkus);
+    const active = (await listWarehouses(db, null)).filter((w) => w.active);
+    for (const [i, o] of orders.entries()) {
+      const s = sim[i]!;
+      const to = o.shipping_address?.postal_code;
+      const grams = s.demand.reduce((g, d) => g + d.qty * d.components.reduce((x, c) => x + c.qty * (weights.get(c.sku_id)?.weight_g ?? 0), 0), 0);
+      const point = s.destination.point ?? null;
+      s.lanes = new Map(active.map((w) => [w.id, to
+        ? priceLane(book, { from_postal: w.address.postal_code, to_postal: to, distance_km: point && w.lat != null && w.lng != null ? haversineKm({ lat: w.lat, lng: w.lng }, point) : null, weight_g: grams, cod_amount: o.cod_amount, currency: o.currency })
+        : { none: 'the order has no destination postal code' }]));
+    }
+  }
   const result = simulateRouting(sim, warehouses, pool, (o) => live.get(String(o.channel_id))!, () => req.rules);
   return {
     window: { from: req.from, to: req.to, channel_id: req.channel_id ?? null },

@@ -1,19 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { orderBody } from '../helpers/seed.js';
+import { DELHI_AND_BENGALURU, orderBody, seedGeoWarehouses } from '../helpers/seed.js';
 
 let t: TestApp;
 const wh: Record<string, string> = {};
 beforeAll(async () => {
   t = await startTestApp();
-  const mk = async (code: string, city: string, postal: string, lat: number, lng: number) => {
-    const r = await t.call('POST', '/api/v1/warehouses', { body: { code, name: code, address: { line1: '1 Road', city, postal_code: postal, country: 'IN' }, lat, lng, timezone: 'Asia/Kolkata', cutoff_time: '23:59' } });
-    if (r.status !== 201) throw new Error(r.text);
-    await t.call('POST', `/api/v1/warehouses/${r.body.id}/bins`, { body: [{ code: 'A-01', zone: 'A', walk_sequence: 1 }] });
-    wh[code] = r.body.id as string;
-  };
-  await mk('WH-DEL', 'Delhi', '110001', 28.6139, 77.209);
-  await mk('WH-BLR', 'Bengaluru', '560001', 12.9716, 77.5946);
+  Object.assign(wh, await seedGeoWarehouses(t, DELHI_AND_BENGALURU));
   await t.call('POST', '/api/v1/skus', { body: { sku: 'GEO', name: 'Geo tee', weight_g: 200 } });
   for (const code of ['WH-DEL', 'WH-BLR']) {
     await t.call('POST', '/api/v1/inventory/receipts', { body: { warehouse_id: wh[code], lines: [{ sku: 'GEO', qty: 20, bin: 'A-01' }], reference: 'seed' } });

@@ -250,6 +250,12 @@ describe('secrets at rest', () => {
     expect(rot.stdout).toMatch(/carriers\.credentials\s+rows 1, re-sealed 1,/);
     expect(rot.stdout).toMatch(/channel_stock_policy\.credentials\s+rows 1, re-sealed 1,/);
     expect(rot.stderr).toContain(`every stored secret is sealed with key ${KID_B}`);
+    const audit = await sql<{ actor_type: string; action: string; object_id: string; after: { columns: { table: string; resealed: number }[] } }>`
+      select actor_type, action, object_id, after from audit_log where action = 'tandem secrets rotate'`.execute(t.db.db);
+    expect(audit.rows).toHaveLength(1);
+    expect(audit.rows[0]).toMatchObject({ actor_type: 'cli', object_id: KID_B });
+    expect(audit.rows[0]!.after.columns.find((c) => c.table === 'webhook_subscriptions')).toMatchObject({ resealed: 1 });
+    expect(JSON.stringify(audit.rows[0]!.after)).not.toContain('tsec:');
 
     // Drop A: only B.
     use(makeKeyRing(B));

@@ -45,3 +45,21 @@ export function orderBody(lines: { sku: string; qty: number; unit_price_amount?:
     ...over,
   };
 }
+
+/** Warehouses with a location (for routing by distance), a bin A-01 each, cut-off 23:59; returns code → id. */
+export async function seedGeoWarehouses(t: TestApp, list: { code: string; city: string; postal: string; lat: number; lng: number }[]): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const w of list) {
+    const r = await t.call('POST', '/api/v1/warehouses', { body: { code: w.code, name: w.code, address: { line1: '1 Road', city: w.city, postal_code: w.postal, country: 'IN' }, lat: w.lat, lng: w.lng, timezone: 'Asia/Kolkata', cutoff_time: '23:59' } });
+    if (r.status !== 201) throw new Error(r.text);
+    await t.call('POST', `/api/v1/warehouses/${r.body.id}/bins`, { body: [{ code: 'A-01', zone: 'A', walk_sequence: 1 }] });
+    ids[w.code] = r.body.id as string;
+  }
+  return ids;
+}
+
+/** Delhi and Bengaluru, with their real coordinates. */
+export const DELHI_AND_BENGALURU = [
+  { code: 'WH-DEL', city: 'Delhi', postal: '110001', lat: 28.6139, lng: 77.209 },
+  { code: 'WH-BLR', city: 'Bengaluru', postal: '560001', lat: 12.9716, lng: 77.5946 },
+];

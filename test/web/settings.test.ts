@@ -9,6 +9,7 @@ import { webhookSettings } from '../../src/config.js';
 import { deliverDue } from '../../src/events/delivery.js';
 import { verifySignature } from '../../src/events/envelope.js';
 import { fanOutWebhooks } from '../../src/events/fanout.js';
+import { channelSecret } from '../../src/modules/channels/index.js';
 import { ensureWebBuild, hasChromium, launchChromium, saveScreenshot, signInPage } from './browser.js';
 
 let t: TestApp;
@@ -99,6 +100,12 @@ describe.skipIf(!hasChromium)('the settings screens', () => {
     await page.reload();
     await page.getByTestId('channel-detail').waitFor();
     expect(await page.getByTestId('channel-secret').count()).toBe(0);
+    // Replacing the secret: written sealed, never shown back; webhooks now verify against the new one.
+    await page.getByTestId('channel-new-secret').fill('shpss-signing-secret-2');
+    await page.getByRole('button', { name: 'Replace secret' }).click();
+    await page.getByText('Secret replaced').waitFor();
+    expect(await channelSecret(t.db.db, channelId)).toBe('shpss-signing-secret-2');
+    expect(await page.getByTestId('channel-new-secret').inputValue()).toBe('');
 
     const listing = page.getByRole('form', { name: 'Add listing' });
     await listing.getByLabel('Channel SKU').fill('SHOP-MUG-1');

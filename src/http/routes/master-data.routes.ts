@@ -4,7 +4,7 @@ import { withTx } from '../../db/database.js';
 import { createSku, getSku, listSkus, updateSku } from '../../modules/catalog/index.js';
 import { createBins, getWarehouse, listBins, listWarehouses, createWarehouse, updateWarehouse } from '../../modules/warehouse/index.js';
 import { rerouteWarehouse } from '../../workflows/reroute.js';
-import { createChannel, getChannel, listChannels, listListings } from '../../modules/channels/index.js';
+import { createChannel, getChannel, listChannels, listListings, updateChannel } from '../../modules/channels/index.js';
 import { assertWarehouseScope } from '../../modules/auth/index.js';
 import { createListing } from '../../workflows/create-listing.js';
 import { releaseMappedHolds } from '../../workflows/release-mapped-holds.js';
@@ -183,6 +183,15 @@ export function masterDataRoutes(app: FastifyInstance, ctx: RouteContext): void 
     method: 'GET', url: '/api/v1/channels/:id', access: STAFF, summary: 'Get a sales channel', tags: ['channels'],
     schema: { params: Strict({ id: Type.String({ maxLength: 80 }) }) },
     handler: async (req) => getChannel(db, req.params.id),
+  });
+  defineRoute(app, {
+    method: 'PATCH', url: '/api/v1/channels/:id', access: ADMIN, summary: 'Rename a sales channel or replace its signing secret', tags: ['channels'],
+    description: 'A new `secret` (or `null` to remove it) is sealed at rest and takes effect at commit: inbound webhooks then verify against it only, so change it right after the channel (e.g. the Shopify app) starts signing with it. The secret is never returned.',
+    schema: {
+      params: Strict({ id: Type.String({ maxLength: 80 }) }),
+      body: Strict({ name: Type.Optional(Name), secret: Type.Optional(Type.Union([Type.String({ minLength: 8, maxLength: 500 }), Type.Null()])) }),
+    },
+    handler: async (req) => withTx(db, (tx) => updateChannel(tx, req.params.id, req.body, principalOf(req).id)),
   });
   defineRoute(app, {
     method: 'POST', url: '/api/v1/channels/:id/listings', access: STAFF, summary: 'Map a channel SKU to one of our SKUs', tags: ['channels'], status: 201,

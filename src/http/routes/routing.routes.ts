@@ -15,7 +15,10 @@ export const RoutingRuleSchema = Type.Union([
   Strict({ rule: Type.Literal('fewest_shipments'), allow_split: Type.Optional(Type.Boolean({ description: 'true: each line from its best warehouse even when one has everything' })), weight: Weight }),
   Strict({ rule: Type.Literal('meets_promise'), weight: Weight }, { description: 'Cut-off on the warehouse clock + transit days by distance band vs the promised dates' }),
   Strict({ rule: Type.Literal('nearest'), weight: Weight }, { description: 'Haversine distance to the destination postal-code centroid' }),
-  Strict({ rule: Type.Literal('lowest_cost'), weight: Weight, bands: Type.Optional(Type.Array(Band, { minItems: 1, maxItems: 20 })) }, { description: 'Estimated cost by distance band' }),
+  Strict({
+    rule: Type.Literal('lowest_cost'), weight: Weight, bands: Type.Optional(Type.Array(Band, { minItems: 1, maxItems: 20 })),
+    source: Type.Optional(Type.Union([Type.Literal('bands'), Type.Literal('rate_cards')], { description: 'bands (default): estimated cost by distance band; rate_cards: the cheapest price of the lane on the active rate-card carriers for the order\'s parcel (and their transit days)' })),
+  }, { description: 'Estimated shipping cost, by distance band or by rate card' }),
   Strict({ rule: Type.Literal('warehouse_priority'), weight: Weight }),
   Strict({ rule: Type.Literal('keep_reserve'), units: Type.Integer({ minimum: 1, maximum: 1_000_000 }), priorities: Type.Optional(Type.Array(Type.Union([Type.Literal('low'), Type.Literal('normal'), Type.Literal('high'), Type.Literal('urgent')]), { minItems: 1 })) }, { description: 'Leave the last N units of each SKU for other orders (optionally only for these order priorities)' }),
   Strict({ rule: Type.Literal('max_splits'), max: Type.Integer({ minimum: 0, maximum: 20 }) }),

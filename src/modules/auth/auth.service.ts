@@ -5,7 +5,8 @@ import { newId, ulid } from '../../shared/ids.js';
 import { emit } from '../../events/outbox.js';
 import type { ApiKeyView, Principal, Role } from './auth.types.js';
 
-const BOOTSTRAP_KEY_ID = 'key_bootstrap_admin';
+/** The id of the bootstrap admin key (created at first start or from TANDEM_ADMIN_KEY). */
+export const BOOTSTRAP_KEY_ID = 'key_bootstrap_admin';
 
 function hashSecret(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
@@ -90,24 +91,30 @@ export async function revokeApiKey(tx: Executor, id: string, actor?: string): Pr
  * Makes sure an admin can get in: with TANDEM_ADMIN_KEY the bootstrap key is (re)set to it;
  * without it, when no active admin key exists, a new one is generated and returned to be printed once.
  */
-export async function ensureBootstrapAdmin(tx: Executor, configured: string | undefined): Promise<string | undefined> {
+export async function ensureBootstrapAdmin(tx: Executor, configured: string | undefined): Promise<{ token?: string | undefined; change?: 'created' | 'reset' | undefined }> {
   if (configured) {
-    await tx
+    // Upserted on every start; a row comes back only when something changed (new, other secret, or un-revoked).
+    const prior = await tx.selectFrom('api_keys').select('id').where('id', '=', BOOTSTRAP_KEY_ID).executeTakeFirst();
+    const changed = await tx
       .insertInto('api_keys')
       .values({ id: BOOTSTRAP_KEY_ID, name: 'bootstrap admin (TANDEM_ADMIN_KEY)', role: 'admin', warehouse_ids: null, secret_hash: hashSecret(configured), revoked_at: null, last_used_at: null })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ secret_hash: hashSecret(configured), revoked_at: null }))
-      .execute();
-    return undefined;
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({ secret_hash: hashSecret(configured), revoked_at: null }).where((eb) => eb.or([eb('api_keys.secret_hash', '!=', hashSecret(configured)), eb('api_keys.revoked_at', 'is not', null)])),
+      )
+      .returning('id')
+      .executeTakeFirst();
+    return { change: changed ? (prior ? 'reset' : 'created') : undefined };
   }
   const existing = await tx.selectFrom('api_keys').select('id').where('role', '=', 'admin').where('revoked_at', 'is', null).limit(1).executeTakeFirst();
-  if (existing) return undefined;
+  if (existing) return {};
+  const prior = await tx.selectFrom('api_keys').select('id').where('id', '=', BOOTSTRAP_KEY_ID).executeTakeFirst();
   const token = newToken();
   await tx
     .insertInto('api_keys')
     .values({ id: BOOTSTRAP_KEY_ID, name: 'bootstrap admin (generated)', role: 'admin', warehouse_ids: null, secret_hash: hashSecret(token), revoked_at: null, last_used_at: null })
     .onConflict((oc) => oc.column('id').doUpdateSet({ secret_hash: hashSecret(token), revoked_at: null }))
     .execute();
-  return token;
+  return { token, change: prior ? 'reset' : 'created' };
 }
 
 /** True when the principal may act on objects of this warehouse. */

@@ -9,7 +9,7 @@ export { listApiKeys } from './auth.service.js';
 /** Revokes an API key. */
 export { revokeApiKey } from './auth.service.js';
 /** Sets or generates the bootstrap admin key. */
-export { ensureBootstrapAdmin } from './auth.service.js';
+export { ensureBootstrapAdmin, BOOTSTRAP_KEY_ID } from './auth.service.js';
 /** Warehouse-scope checks for object access. */
 export { canAccessWarehouse, assertWarehouseScope } from './auth.service.js';
 /** Dashboard users: create, list, change (a change of role, scope or password ends their sessions). */

@@ -50,6 +50,37 @@ export async function createChannel(tx: Executor, input: ChannelInput, actor?: s
   return toView(row);
 }
 
+export interface ChannelPatch {
+  name?: string | undefined;
+  /** A new signing secret (sealed before it is stored), or null to remove it. */
+  secret?: string | null | undefined;
+}
+
+/**
+ * Renames a channel or replaces (or removes) its signing secret, under the row's lock; emits `channel.updated`
+ * naming what changed (never the secret). From the commit on, inbound webhooks verify against the new secret only.
+ */
+export async function updateChannel(tx: Executor, id: string, patch: ChannelPatch, actor?: string): Promise<ChannelView> {
+  const current = await tx.selectFrom('channels').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!current) throw new AppError('not_found', 'channel_not_found', `Channel ${id} was not found`, { channel_id: id });
+  const changed: string[] = [];
+  const set: { name?: string; secret?: string | null } = {};
+  if (patch.name !== undefined && patch.name !== current.name) {
+    const taken = await tx.selectFrom('channels').select('id').where('name', '=', patch.name).where('id', '!=', id).executeTakeFirst();
+    if (taken) throw new AppError('conflict', 'channel_exists', `A channel named ${patch.name} already exists`, { name: patch.name });
+    set.name = patch.name;
+    changed.push('name');
+  }
+  if (patch.secret !== undefined) {
+    set.secret = patch.secret === null ? null : sealSecret(patch.secret, `${CHANNEL_SECRET.purpose}:${id}`);
+    changed.push(patch.secret === null ? 'secret_removed' : 'secret');
+  }
+  if (changed.length === 0) return toView(current);
+  const row = await tx.updateTable('channels').set(set).where('id', '=', id).returning(COLUMNS).executeTakeFirstOrThrow();
+  await emit(tx, { type: 'channel.updated', aggregateType: 'channel', aggregateId: id, payload: { changed, name: row.name }, actor });
+  return toView(row);
+}
+
 /** A channel by id; throws `channel_not_found`. */
 export async function getChannel(db: Executor, id: string): Promise<ChannelView> {
   const row = await db.selectFrom('channels').select(COLUMNS).where('id', '=', id).executeTakeFirst();

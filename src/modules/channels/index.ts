@@ -1,6 +1,7 @@
 export type { ChannelInput, ChannelView, ChannelType, ListingView, ChannelsErrorCode } from './channels.service.js';
 /** Creates a sales channel. */
-export { createChannel } from './channels.service.js';
+export { createChannel, updateChannel } from './channels.service.js';
+export type { ChannelPatch } from './channels.service.js';
 /** Gets a channel (throws channel_not_found). */
 export { getChannel } from './channels.service.js';
 /** Lists channels. */

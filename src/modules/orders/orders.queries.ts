@@ -113,6 +113,8 @@ export interface OrderForReplay {
   promised_deliver_by: Date | null;
   currency: string;
   shipping_address: { postal_code?: string | null; country?: string | null; state?: string | null } | null;
+  /** Cash to collect (the order total, minor units) for a cash-on-delivery order; null when prepaid. */
+  cod_amount: number | null;
   lines: { line_id: string; sku_id: string; qty: number }[];
 }
 
@@ -123,7 +125,7 @@ export interface OrderForReplay {
 export async function ordersForReplay(db: Executor, f: { from: Date; to: Date; channel_id?: string | null | undefined; limit: number }): Promise<OrderForReplay[]> {
   let q = db
     .selectFrom('orders')
-    .select(['id', 'channel_id', 'created_at', 'priority', 'promised_ship_by', 'promised_deliver_by', 'currency', 'shipping_address'])
+    .select(['id', 'channel_id', 'created_at', 'priority', 'promised_ship_by', 'promised_deliver_by', 'currency', 'shipping_address', 'payment_method', 'total_amount'])
     .where('created_at', '>=', f.from)
     .where('created_at', '<', f.to)
     .where('status', 'not in', ['pending', 'on_hold', 'cancelled'])
@@ -143,7 +145,7 @@ export async function ordersForReplay(db: Executor, f: { from: Date; to: Date; c
   const at = (d: Date | string | null) => (d === null ? null : new Date(d));
   return orders.map((o) => ({
     id: o.id, channel_id: o.channel_id, created_at: new Date(o.created_at), priority: o.priority, promised_ship_by: at(o.promised_ship_by), promised_deliver_by: at(o.promised_deliver_by),
-    currency: o.currency, shipping_address: o.shipping_address, lines: byOrder.get(o.id) ?? [],
+    currency: o.currency, shipping_address: o.shipping_address, cod_amount: o.payment_method === 'cod' ? Number(o.total_amount) : null, lines: byOrder.get(o.id) ?? [],
   }));
 }
 

@@ -1,9 +1,9 @@
-export type { Candidate, DemandLine, Plan, Planner, Allocation, PlanLine, CandidateReason, CandidateFactors, Destination, GeoPoint, DistanceBand, RoutingRule, RoutingRules, PlanContext } from './routing.types.js';
+export type { Candidate, DemandLine, Plan, Planner, Allocation, PlanLine, CandidateReason, CandidateFactors, Destination, GeoPoint, DistanceBand, RoutingRule, RoutingRules, PlanContext, LanePrice, CostSource } from './routing.types.js';
 export type { StoredRules } from './rules.service.js';
 /** The rules planner (pure): channel rules, fewest shipments, promise, distance, cost, priority, reserve, split cap — with reasons. */
 export { rulesPlanner } from './rules-planner.js';
 /** The built-in default routing rules. */
-export { DEFAULT_RULES } from './rules-planner.js';
+export { DEFAULT_RULES, usesRateCards } from './rules-planner.js';
 /** Stores a routing decision (plan and reasons) for an order. */
 export { recordDecision, latestDecision } from './routing.service.js';
 /** Loads a channel's routing rules (its own, else the default). */

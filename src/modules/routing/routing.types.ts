@@ -52,6 +52,8 @@ export interface CandidateFactors {
   ships_on: string | null;
   transit_days: number | null;
   est_cost: number | null;
+  /** What the estimate rests on: a distance band, or a carrier's rate card (`carrier service, zone Z`). */
+  cost_basis?: string | undefined;
   meets_promise: boolean | null;
   priority: number;
   score: number | null;
@@ -86,12 +88,24 @@ export type RoutingRule =
   | { rule: 'fewest_shipments'; allow_split?: boolean | undefined; weight?: number | undefined }
   | { rule: 'meets_promise'; weight?: number | undefined }
   | { rule: 'nearest'; weight?: number | undefined }
-  | { rule: 'lowest_cost'; weight?: number | undefined; bands?: DistanceBand[] | undefined }
+  | { rule: 'lowest_cost'; weight?: number | undefined; bands?: DistanceBand[] | undefined; source?: CostSource | undefined }
   | { rule: 'warehouse_priority'; weight?: number | undefined }
   | { rule: 'keep_reserve'; units: number; priorities?: string[] | undefined }
   | { rule: 'max_splits'; max: number };
 
 export type RuleName = RoutingRule['rule'];
+
+/**
+ * Where `lowest_cost` takes a warehouse's shipping cost from: `bands` (the distance bands, the default) or
+ * `rate_cards` (the cheapest price of the lane on the active rate-card carriers, for the order's parcel; a lane no
+ * carrier prices counts as unknown cost and ranks last).
+ */
+export type CostSource = 'bands' | 'rate_cards';
+
+/** The priced lane from one warehouse to the order's destination (from the shipping module's rate cards). */
+export type LanePrice =
+  | { carrier: string; service: string; /** integer minor units */ amount: number; currency: string; transit_days: number | null; zone: string }
+  | { none: string };
 
 /** An ordered, editable list of rules. strict = lexicographic in list order; weighted = sum of weight × factor score. */
 export interface RoutingRules {
@@ -111,6 +125,8 @@ export interface PlanContext {
   channel_id?: string | undefined;
   currency?: string | undefined;
   rules?: RoutingRules | undefined;
+  /** Per warehouse id, the priced lane to the destination (only needed when `lowest_cost` uses `rate_cards`). */
+  lanes?: Map<string, LanePrice> | undefined;
 }
 
 export interface Plan {

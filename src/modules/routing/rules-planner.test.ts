@@ -184,3 +184,33 @@ describe('rules planner', () => {
     expect(plan.reasons[0]!.summary).toContain('TB: all 2 line(s)');
   });
 });
+
+describe('lowest_cost on rate cards', () => {
+  const cands = [wh('WH-BLR', { a: 1 }, BLR), wh('WH-DEL', { a: 1 }, DEL), wh('WH-BOM', { a: 1 }, BOM)];
+  const lanes = new Map([
+    ['wh-blr', { carrier: 'c1', service: 'surface', amount: 9000, currency: 'INR', transit_days: 1, zone: 'city' }],
+    ['wh-del', { carrier: 'c2', service: 'air', amount: 4550, currency: 'INR', transit_days: 4, zone: 'trunk' }],
+    ['wh-bom', { none: 'c1: no rates for zone west' }],
+  ]);
+  const rules: RoutingRule[] = [{ rule: 'lowest_cost', source: 'rate_cards' }, { rule: 'nearest' }];
+
+  it('ranks priced lanes by price (major units), unpriced last, and takes transit days from the quote', () => {
+    const plan = rulesPlanner([line('l1', 'a', 1)], cands, withRules(rules, 'strict', { lanes }));
+    expect(plan.reasons.map((r) => r.code)).toEqual(['WH-DEL', 'WH-BLR', 'WH-BOM']);
+    expect(plan.reasons[0]!.factors).toMatchObject({ est_cost: 45.5, transit_days: 4, cost_basis: 'c2 air, zone trunk' });
+    expect(plan.reasons[0]!.summary).toContain('est. ₹45.5 by c2 air, zone trunk');
+    expect(plan.reasons[2]!.factors).toMatchObject({ est_cost: null, cost_basis: 'no rate-card price: c1: no rates for zone west' });
+  });
+
+  it('scores the cheapest lane highest in weighted mode', () => {
+    const plan = rulesPlanner([line('l1', 'a', 1)], cands, withRules([{ rule: 'lowest_cost', source: 'rate_cards', weight: 5 }, { rule: 'nearest', weight: 1 }], 'weighted', { lanes }));
+    expect(plan.allocations[0]!.warehouse_id).toBe('wh-del');
+  });
+
+  it('says so when the caller did not price the lanes, and leaves the cost unknown', () => {
+    const plan = rulesPlanner([line('l1', 'a', 1)], cands, withRules(rules));
+    expect(plan.notes).toContain('rate cards were not priced for this order: cost unknown');
+    expect(plan.reasons.every((r) => r.factors!.est_cost === null)).toBe(true);
+    expect(plan.allocations[0]!.warehouse_id).toBe('wh-blr');
+  });
+});

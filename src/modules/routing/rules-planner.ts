@@ -1,4 +1,5 @@
 import { bandFor, DEFAULT_BANDS, distanceTo, meetsPromise, shipDay } from './factors.js';
+import { currencyExponent } from '../../shared/money.js';
 import type { Candidate, CandidateFactors, CandidateReason, DemandLine, PlanContext, PlanLine, Planner, RoutingRule, RoutingRules } from './routing.types.js';
 
 /** The default rules: fewest shipments, then the promise, then nearest, then warehouse priority — strictly in that order. */
@@ -156,7 +157,8 @@ function describe(a: Assessed, lines: number, needed: number, currency: string |
   if (a.f.ships_today === true) parts.push(a.c.cutoff_time ? `ships today before ${a.c.cutoff_time} cut-off` : 'ships today');
   else if (a.f.ships_today === false) parts.push(`ships ${a.f.ships_on} (past ${a.c.cutoff_time} cut-off)`);
   if (a.f.meets_promise === false) parts.push('misses the promised date');
-  if (a.f.est_cost !== null) parts.push(`est. ${SYMBOL[currency ?? ''] ?? (currency ? `${currency} ` : '')}${a.f.est_cost}`);
+  if (a.f.est_cost !== null) parts.push(`est. ${SYMBOL[currency ?? ''] ?? (currency ? `${currency} ` : '')}${a.f.est_cost}${a.f.cost_basis && a.f.cost_basis !== 'distance band' ? ` by ${a.f.cost_basis}` : ''}`);
+  else if (a.f.cost_basis?.startsWith('no rate-card price')) parts.push(a.f.cost_basis);
   if (a.f.score !== null) parts.push(`score ${a.f.score.toFixed(2)}`);
   return `${a.c.code}: ${parts.join(', ')}`;
 }
@@ -176,6 +178,8 @@ export const rulesPlanner: Planner = (demand, candidates, ctx: PlanContext = {})
   const keep = reserve.reduce((m, r) => Math.max(m, r.units), 0);
   const cost = find(list, 'lowest_cost');
   const bands = cost?.bands ?? DEFAULT_BANDS;
+  const byRateCard = cost?.source === 'rate_cards';
+  if (byRateCard && !ctx.lanes) notes.push('rate cards were not priced for this order: cost unknown');
   const point = ctx.destination?.point ?? null;
   if (!point) notes.push('destination location unknown: ranked without distance');
   else if (point.precision === 'region') notes.push(`postal code ${ctx.destination?.postal_code ?? ''} not known: distance from the region centroid`);
@@ -195,16 +199,25 @@ export const rulesPlanner: Planner = (demand, candidates, ctx: PlanContext = {})
     const km = distanceTo(c, point);
     const band = km === null ? null : bandFor(km, bands);
     const day = ctx.now && c.timezone ? shipDay(ctx.now, c.timezone, c.cutoff_time) : null;
+    // With rate cards, the lane's cheapest quote gives the cost and (when the card has it) the transit days.
+    const lane = byRateCard ? ctx.lanes?.get(c.warehouse_id) : undefined;
+    const quote = lane && !('none' in lane) ? lane : undefined;
+    const transit = quote && quote.transit_days !== null ? quote.transit_days : band ? band.transit_days : null;
     const f: CandidateFactors = {
       distance_km: km === null ? null : Math.round(km * 10) / 10,
       ships_today: day ? day.ships_today : null,
       ships_on: day ? day.ships_on : null,
-      transit_days: band ? band.transit_days : null,
-      est_cost: band && cost ? band.cost : null,
-      meets_promise: day && c.timezone ? meetsPromise(day.ships_on, band ? band.transit_days : null, c.timezone, ctx.promised_ship_by, ctx.promised_deliver_by) : null,
+      transit_days: transit,
+      est_cost: !cost ? null : byRateCard ? (quote ? quote.amount / 10 ** currencyExponent(quote.currency) : null) : band ? band.cost : null,
+      meets_promise: day && c.timezone ? meetsPromise(day.ships_on, transit, c.timezone, ctx.promised_ship_by, ctx.promised_deliver_by) : null,
       priority: c.priority,
       score: null,
     };
+    if (cost) {
+      if (quote) f.cost_basis = `${quote.carrier} ${quote.service}, zone ${quote.zone}`;
+      else if (byRateCard) f.cost_basis = lane && 'none' in lane ? `no rate-card price: ${lane.none}` : 'no rate-card price';
+      else if (band) f.cost_basis = 'distance band';
+    }
     const a = { c, complete, units, f };
     if (allowed && !allowed.warehouse_ids.includes(c.warehouse_id)) {
       f.excluded = 'not allowed for this channel';
@@ -266,3 +279,8 @@ export const rulesPlanner: Planner = (demand, candidates, ctx: PlanContext = {})
     notes: [`rules (${rules.mode}): ${list.map((x) => x.rule).join(' > ')}`, ...notes],
   };
 };
+
+/** Whether these rules price lanes on rate cards (the caller then loads them and passes `lanes`). */
+export function usesRateCards(rules: RoutingRules): boolean {
+  return find(rules.rules, 'lowest_cost')?.source === 'rate_cards';
+}

@@ -1,5 +1,5 @@
 import { rulesPlanner } from './rules-planner.js';
-import type { Candidate, DemandLine, Destination, Plan, RoutingRules } from './routing.types.js';
+import type { Candidate, DemandLine, Destination, LanePrice, Plan, RoutingRules } from './routing.types.js';
 
 /** One order as the simulator replays it: what it asked for, where it went, when, and under which channel. */
 export interface SimOrder {
@@ -12,6 +12,8 @@ export interface SimOrder {
   currency: string;
   destination: Destination;
   demand: DemandLine[];
+  /** Per warehouse, the priced lane to the destination (when a rule set prices lanes on rate cards). */
+  lanes?: Map<string, LanePrice> | undefined;
 }
 
 /** What a rule set would have produced over a batch of orders. */
@@ -25,7 +27,7 @@ export interface SimTotals {
   /** Σ haversine km warehouse → destination over shipments whose distance is known. */
   distance_km: number;
   shipments_without_distance: number;
-  /** Σ estimated shipping cost (distance bands) over shipments, in each order's currency, per currency. */
+  /** Σ estimated shipping cost (distance bands, or rate cards when the rules price lanes) over shipments, per currency (major units). */
   est_cost: Record<string, number>;
   shipments_by_warehouse: Record<string, number>;
 }
@@ -54,7 +56,7 @@ function replay(order: SimOrder, warehouses: Omit<Candidate, 'available'>[], poo
   const candidates: Candidate[] = warehouses.map((w) => ({ ...w, available: pool.get(w.warehouse_id) ?? new Map() }));
   const plan = rulesPlanner(order.demand, candidates, {
     destination: order.destination, now: order.created_at, promised_ship_by: order.promised_ship_by, promised_deliver_by: order.promised_deliver_by,
-    priority: order.priority, channel_id: order.channel_id ?? undefined, currency: order.currency, rules,
+    priority: order.priority, channel_id: order.channel_id ?? undefined, currency: order.currency, rules, lanes: order.lanes,
   });
   for (const a of plan.allocations) {
     const stock = pool.get(a.warehouse_id) ?? new Map<string, number>();

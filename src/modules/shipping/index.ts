@@ -51,3 +51,6 @@ export { insertShipment, getShipment, lockShipment, listShipments, listShipmentE
 export { openManifest, getManifest, listManifests, closeManifest, storeHandoverPdf, findHandoverPdf } from './manifests.service.js';
 /** Tracking: the shipment lifecycle, one event recorded (deduplicated) and applied, an order's shipment statuses. */
 export { SHIPMENT_TRANSITIONS, nextShipmentStatus, recordTrackingUpdate, orderShipmentStatuses } from './tracking.service.js';
+/** Lane prices for routing's `lowest_cost` on rate cards: the active rate-card carriers loaded once, a lane priced purely. */
+export { loadRateCardBook, priceLane } from './lane-estimate.js';
+export type { RateCardBook, LaneQuote, LaneMiss } from './lane-estimate.js';

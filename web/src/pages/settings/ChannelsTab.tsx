@@ -133,6 +133,46 @@ function Intake({ channel }: { channel: ChannelFull }) {
   );
 }
 
+/**
+ * Replaces the channel's signing secret (admin). The secret is never shown back; inbound webhooks verify against the
+ * new one from the moment it is saved, so save it right after the channel starts signing with it.
+ */
+function ReplaceSecret({ channel }: { channel: ChannelFull }) {
+  const { user } = useSession();
+  const client = useQueryClient();
+  const action = useAction();
+  const [secret, setSecret] = useState('');
+  if (!can.manageSettings(user!.role)) {
+    return <Text size="xs" c="dimmed" mb="sm">The secret is never shown; an admin can replace it.</Text>;
+  }
+  const save = async () => {
+    const r = await action.run(
+      () => api<ChannelFull>('PATCH', `/api/v1/channels/${channel.id}`, { secret }),
+      () => 'Secret replaced: webhooks now verify against the new one.',
+    );
+    if (r) {
+      setSecret('');
+      await client.invalidateQueries({ queryKey: ['settings', 'channels'] });
+    }
+  };
+  return (
+    <Stack gap={4} mb="sm">
+      <Group align="flex-end" gap="sm">
+        <PasswordInput
+          label="Replace signing secret"
+          description="Never shown back. Webhooks verify against the new secret as soon as it is saved."
+          value={secret}
+          onChange={(e) => setSecret(e.currentTarget.value)}
+          w={360}
+          data-testid="channel-new-secret"
+        />
+        <Button variant="default" disabled={secret.length < 8} loading={action.busy} onClick={() => void save()}>Replace secret</Button>
+      </Group>
+      {action.view}
+    </Stack>
+  );
+}
+
 function ChannelDetail({ channel }: { channel: ChannelFull }) {
   return (
     <Paper withBorder p="md" data-testid="channel-detail">
@@ -143,7 +183,7 @@ function ChannelDetail({ channel }: { channel: ChannelFull }) {
           <Badge variant="outline" color={channel.has_secret ? 'green' : 'gray'} data-testid="channel-secret-state">secret {channel.has_secret ? 'set' : 'not set'}</Badge>
         </Group>
       </Group>
-      <Text size="xs" c="dimmed" mb="sm">The secret cannot be read back or replaced through the API; create a new channel to change it.</Text>
+      <ReplaceSecret channel={channel} />
       <Intake channel={channel} />
       <Grid mt="md" gap="lg">
         <Grid.Col span={{ base: 12, md: 6 }}><StockPolicyPanel channel={channel} /></Grid.Col>

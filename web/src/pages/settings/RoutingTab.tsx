@@ -15,7 +15,7 @@ const RULES: Record<RuleName, { title: string; help: string; weighted: boolean; 
   fewest_shipments: { title: 'Fewest shipments', help: 'Prefer the warehouse that can ship the whole order; split only when none can.', weighted: true },
   meets_promise: { title: 'Meets the promise', help: 'Cut-off on the warehouse clock plus transit days by distance, against the promised dates.', weighted: true },
   nearest: { title: 'Nearest', help: 'Distance from the warehouse to the destination postal code.', weighted: true },
-  lowest_cost: { title: 'Lowest cost', help: 'Estimated shipping cost by distance band.', weighted: true },
+  lowest_cost: { title: 'Lowest cost', help: 'Estimated shipping cost: by distance band, or the cheapest rate-card price of the lane for the order\'s parcel.', weighted: true },
   warehouse_priority: { title: 'Warehouse priority', help: 'Each warehouse\'s routing priority (lower first; set under Warehouses).', weighted: true },
   keep_reserve: { title: 'Keep a reserve', help: 'Leave the last N units of each SKU for other orders (optionally only for some order priorities).', weighted: false, repeatable: true },
   max_splits: { title: 'At most N splits', help: 'Never split an order into more than N + 1 shipments.', weighted: false },
@@ -209,7 +209,15 @@ function RuleParams({ rule, mode, onChange, warehouses }: { rule: RoutingRule; m
       return (
         <Stack gap={4} mt={4}>
           {weight}
-          <BandsEditor bands={rule.bands} onChange={(bands) => onChange({ ...rule, bands })} />
+          <NativeSelect
+            label="Cost from"
+            size="xs"
+            w={260}
+            value={rule.source ?? 'bands'}
+            data={[{ value: 'bands', label: 'Distance bands' }, { value: 'rate_cards', label: 'Rate cards (cheapest lane price)' }]}
+            onChange={(e) => onChange({ ...rule, source: e.currentTarget.value === 'rate_cards' ? 'rate_cards' : undefined })}
+          />
+          {rule.source !== 'rate_cards' && <BandsEditor bands={rule.bands} onChange={(bands) => onChange({ ...rule, bands })} />}
         </Stack>
       );
     default:

@@ -71,7 +71,7 @@ export type RoutingRule =
   | { rule: 'fewest_shipments'; allow_split?: boolean; weight?: number }
   | { rule: 'meets_promise'; weight?: number }
   | { rule: 'nearest'; weight?: number }
-  | { rule: 'lowest_cost'; weight?: number; bands?: Band[] }
+  | { rule: 'lowest_cost'; weight?: number; bands?: Band[]; source?: 'bands' | 'rate_cards' }
   | { rule: 'warehouse_priority'; weight?: number }
   | { rule: 'keep_reserve'; units: number; priorities?: RulePriority[] }
   | { rule: 'max_splits'; max: number };
