@@ -10,7 +10,7 @@ import { envelope, retryDelayMs, signatureHeader, type OutboxEvent } from './env
 import { AllowList, resolveWebhookTarget, type ResolvedTarget, type Resolver } from './ssrf.js';
 import { AppError } from '../shared/errors.js';
 import { openSecret } from '../shared/secrets.js';
-import { WEBHOOK_SECRET } from './webhooks.js';
+import { WEBHOOK_PREVIOUS_SECRET, WEBHOOK_SECRET } from './webhooks.js';
 
 export interface DeliveryOptions {
   settings: WebhookSettings;
@@ -28,6 +28,8 @@ export interface ClaimedDelivery {
   url: string;
   /** As stored: sealed (opened only to sign, in `attemptDelivery`). */
   secret: string;
+  /** The secret before a rotation, while its grace period runs (sealed); null otherwise. */
+  previous_secret: string | null;
   subscription_id: string;
   event: OutboxEvent;
 }
@@ -63,6 +65,7 @@ export async function claimDeliveries(db: Db, opts: { batch?: number; leaseMs?: 
     from due, webhook_subscriptions s, outbox o
     where d.id = due.id and s.id = d.subscription_id and o.id = d.event_id
     returning d.id, d.claim_token, d.attempts, s.url, s.secret, s.id as subscription_id,
+              CASE WHEN s.previous_secret_expires_at > now() THEN s.previous_secret END AS previous_secret,
               o.seq, o.id as event_id, o.type, o.aggregate_type, o.aggregate_id, o.payload, o.actor, o.occurred_at, o.tx_id::text as tx_id`.execute(db);
   return r.rows.map((x) => ({
     id: x.id,
@@ -70,6 +73,7 @@ export async function claimDeliveries(db: Db, opts: { batch?: number; leaseMs?: 
     attempts: x.attempts,
     url: x.url,
     secret: x.secret,
+    previous_secret: x.previous_secret ?? null,
     subscription_id: x.subscription_id,
     event: {
       seq: x.seq as number,
@@ -137,9 +141,10 @@ export async function attemptDelivery(d: ClaimedDelivery, opts: DeliveryOptions)
   } catch (err) {
     return { ok: false, statusCode: undefined, error: (err as Error).message };
   }
-  let secret: string;
+  let secrets: string[];
   try {
-    secret = openSecret(d.secret, `${WEBHOOK_SECRET.purpose}:${d.subscription_id}`);
+    secrets = [openSecret(d.secret, `${WEBHOOK_SECRET.purpose}:${d.subscription_id}`)];
+    if (d.previous_secret !== null) secrets.push(openSecret(d.previous_secret, `${WEBHOOK_PREVIOUS_SECRET.purpose}:${d.subscription_id}`));
   } catch (err) {
     // Not sent unsigned: recorded as a failed attempt and retried with backoff (the key may be fixed meanwhile).
     if (err instanceof AppError) return { ok: false, statusCode: undefined, error: `${err.code}: ${err.message}` };
@@ -149,7 +154,7 @@ export async function attemptDelivery(d: ClaimedDelivery, opts: DeliveryOptions)
   const headers = {
     'content-type': 'application/json',
     'user-agent': `Tandem-Webhooks/${VERSION}`,
-    'tandem-signature': signatureHeader(secret, body, Math.floor(Date.now() / 1000)),
+    'tandem-signature': signatureHeader(secrets, body, Math.floor(Date.now() / 1000)),
     'tandem-event-id': d.event.id,
     'tandem-event-type': d.event.type,
     'tandem-delivery-id': d.id,

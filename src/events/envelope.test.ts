@@ -27,6 +27,17 @@ describe('signatures', () => {
     expect(verifySignature(header, 's3cret-s3cret-s3cret', body, { now: 1_700_001_000 })).toBe(false);
     expect(verifySignature('t=1,v1=zz', 's3cret-s3cret-s3cret', body, { now: 1 })).toBe(false);
   });
+
+  it('carries one v1 per secret during a rotation, and a receiver with either secret verifies', () => {
+    const body = '{"id":"evt_2"}';
+    const header = signatureHeader(['new-secret-0000000000', 'old-secret-0000000000'], body, 1_700_000_000);
+    const mac = (s: string) => createHmac('sha256', s).update(`1700000000.${body}`).digest('hex');
+    expect(header).toBe(`t=1700000000,v1=${mac('new-secret-0000000000')},v1=${mac('old-secret-0000000000')}`);
+    expect(verifySignature(header, 'new-secret-0000000000', body, { now: 1_700_000_000 })).toBe(true);
+    expect(verifySignature(header, 'old-secret-0000000000', body, { now: 1_700_000_000 })).toBe(true);
+    expect(verifySignature(header, 'other-secret-00000000', body, { now: 1_700_000_000 })).toBe(false);
+    expect(verifySignature(`t=1700000000,v1=zz,v1=${mac('old-secret-0000000000')}`, 'old-secret-0000000000', body, { now: 1_700_000_000 })).toBe(true);
+  });
 });
 
 describe('retry schedule', () => {

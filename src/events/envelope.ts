@@ -54,10 +54,14 @@ export function matchesEventType(patterns: readonly string[], type: string): boo
   return patterns.some((p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))));
 }
 
-/** The `Tandem-Signature` header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
-export function signatureHeader(secret: string, body: string, unixSeconds: number): string {
-  const mac = createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex');
-  return `t=${unixSeconds},v1=${mac}`;
+/**
+ * The `Tandem-Signature` header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, with one `v1` per secret
+ * (two while a rotated secret's grace period runs: the new one first). A receiver accepts the request when any
+ * `v1` matches its secret.
+ */
+export function signatureHeader(secret: string | readonly string[], body: string, unixSeconds: number): string {
+  const macs = (typeof secret === 'string' ? [secret] : secret).map((s) => `v1=${createHmac('sha256', s).update(`${unixSeconds}.${body}`).digest('hex')}`);
+  return `t=${unixSeconds},${macs.join(',')}`;
 }
 
 /**
@@ -65,14 +69,15 @@ export function signatureHeader(secret: string, body: string, unixSeconds: numbe
  * `toleranceSeconds` of now so a captured request cannot be replayed later.
  */
 export function verifySignature(header: string, secret: string, body: string, opts: { toleranceSeconds?: number; now?: number } = {}): boolean {
-  const parts = new Map(header.split(',').map((kv) => kv.split('=', 2) as [string, string]));
-  const t = Number(parts.get('t'));
-  const given = parts.get('v1');
-  if (!Number.isInteger(t) || given === undefined || !/^[0-9a-f]{64}$/.test(given)) return false;
+  const pairs = header.split(',').map((kv) => kv.split('=', 2) as [string, string | undefined]);
+  const t = Number(pairs.find(([k]) => k === 't')?.[1]);
+  const given = pairs.filter(([k, v]) => k === 'v1' && v !== undefined && /^[0-9a-f]{64}$/.test(v)).map(([, v]) => Buffer.from(v!, 'hex'));
+  if (!Number.isInteger(t) || given.length === 0) return false;
   const now = opts.now ?? Math.floor(Date.now() / 1000);
   if (Math.abs(now - t) > (opts.toleranceSeconds ?? 300)) return false;
   const expected = createHmac('sha256', secret).update(`${t}.${body}`).digest();
-  return timingSafeEqual(expected, Buffer.from(given, 'hex'));
+  // Every candidate is compared (constant time each), so the time taken does not tell which one matched.
+  return given.map((g) => timingSafeEqual(expected, g)).includes(true);
 }
 
 export interface RetryPolicy {

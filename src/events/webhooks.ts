@@ -5,7 +5,7 @@ import { AppError, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { emit } from './outbox.js';
 import { readCursor } from './cursor.js';
-import { sealSecret, type SecretColumn } from '../shared/secrets.js';
+import { openSecret, sealSecret, type SecretColumn } from '../shared/secrets.js';
 
 export interface SubscriptionView {
   id: string;
@@ -55,6 +55,44 @@ export interface CreateSubscriptionInput {
 
 /** A subscription's signing secret, sealed per subscription (opened by the delivery worker to sign). */
 export const WEBHOOK_SECRET: SecretColumn = { table: 'webhook_subscriptions', key: 'id', column: 'secret', shape: 'text', purpose: 'webhook_subscriptions.secret' };
+
+/** The secret before the last rotation, sealed under its own purpose (re-sealed by `tandem secrets rotate` too). */
+export const WEBHOOK_PREVIOUS_SECRET: SecretColumn = { table: 'webhook_subscriptions', key: 'id', column: 'previous_secret', shape: 'text', purpose: 'webhook_subscriptions.previous_secret' };
+
+/** Longest overlap of an old and a new signing secret. */
+export const MAX_ROTATION_GRACE_HOURS = 168;
+
+/**
+ * Gives a subscription a new signing secret (the caller's, or a generated one, returned only here). The current
+ * secret becomes the previous one until `graceHours` from now: deliveries meanwhile carry a signature with each
+ * (`v1=<new>,v1=<old>`), so the receiver can switch without a failed delivery. 0 hours drops the old one at once.
+ * A second rotation within the grace period keeps only the secret it replaces.
+ */
+export async function rotateSubscriptionSecret(
+  tx: Executor,
+  id: string,
+  input: { secret?: string | undefined; graceHours: number; actor: string },
+): Promise<SubscriptionView & { secret: string; previous_secret_expires_at: Date | null }> {
+  const cur = await tx.selectFrom('webhook_subscriptions').select(['id', 'secret']).where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!cur) throw notFound('Webhook', id, 'webhook_not_found');
+  const secret = input.secret ?? newWebhookSecret();
+  // Opened and sealed again under the previous-secret purpose: a sealed value only opens in the column it was sealed for.
+  const previous = input.graceHours > 0 ? sealSecret(openSecret(cur.secret, `${WEBHOOK_SECRET.purpose}:${id}`), `${WEBHOOK_PREVIOUS_SECRET.purpose}:${id}`) : null;
+  const row = await tx
+    .updateTable('webhook_subscriptions')
+    .set({
+      secret: sealSecret(secret, `${WEBHOOK_SECRET.purpose}:${id}`),
+      previous_secret: previous,
+      previous_secret_expires_at: previous === null ? null : sql<Date>`now() + make_interval(hours => ${input.graceHours})`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .returning([...SUB_COLUMNS, 'previous_secret_expires_at'])
+    .executeTakeFirstOrThrow();
+  await emit(tx, { type: 'webhook.secret_rotated', aggregateType: 'webhook', aggregateId: id, payload: { grace_hours: input.graceHours, previous_secret_expires_at: row.previous_secret_expires_at }, actor: input.actor });
+  const { previous_secret_expires_at, ...view } = row;
+  return { ...(view as SubscriptionView), secret, previous_secret_expires_at: previous_secret_expires_at ?? null };
+}
 
 /** Creates a subscription (the URL must already have passed the SSRF guard); the secret is returned only here, and stored sealed. */
 export async function createSubscription(tx: Executor, input: CreateSubscriptionInput): Promise<SubscriptionView & { secret: string }> {

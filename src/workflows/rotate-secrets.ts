@@ -4,14 +4,14 @@ import { AppError } from '../shared/errors.js';
 import { activeKeyRing, columnPurpose, isCurrent, isSealed, openSecret, sealSecret, type KeyRing, type SecretColumn } from '../shared/secrets.js';
 import { CHANNEL_SECRET, STOCK_POLICY_CREDENTIALS } from '../modules/channels/index.js';
 import { CARRIER_CREDENTIALS } from '../modules/shipping/index.js';
-import { WEBHOOK_SECRET } from '../events/webhooks.js';
+import { WEBHOOK_PREVIOUS_SECRET, WEBHOOK_SECRET } from '../events/webhooks.js';
 
 /**
  * Maintenance over every column that holds secrets (each declared by the module that owns its table): how many
  * values each key sealed, and re-sealing them all with the current key. The one place outside those modules that
  * writes their tables, and only the secret column, only to replace a value with the same secret re-sealed.
  */
-export const SECRET_COLUMNS: readonly SecretColumn[] = [CHANNEL_SECRET, STOCK_POLICY_CREDENTIALS, WEBHOOK_SECRET, CARRIER_CREDENTIALS];
+export const SECRET_COLUMNS: readonly SecretColumn[] = [CHANNEL_SECRET, STOCK_POLICY_CREDENTIALS, WEBHOOK_SECRET, WEBHOOK_PREVIOUS_SECRET, CARRIER_CREDENTIALS];
 
 export interface ColumnStatus {
   table: string;

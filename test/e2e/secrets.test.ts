@@ -297,10 +297,11 @@ describe('secrets at rest', () => {
       await sql`UPDATE carriers SET credentials = ${JSON.stringify(fresh)}::jsonb WHERE code = 'ep'`.execute(tx);
     });
     const result = await rotating;
-    const byTable = Object.fromEntries(result.map((r) => [r.table, r]));
-    expect(byTable.carriers).toMatchObject({ rows: 1, resealed: 0, changed_concurrently: 1, failed: [] });
-    expect(byTable.channels).toMatchObject({ rows: 4, resealed: 3, failed: [{ key: lost, code: 'secret_key_unknown' }] });
-    expect(byTable.webhook_subscriptions).toMatchObject({ resealed: 1 });
+    const byColumn = Object.fromEntries(result.map((r) => [`${r.table}.${r.column}`, r]));
+    expect(byColumn['carriers.credentials']).toMatchObject({ rows: 1, resealed: 0, changed_concurrently: 1, failed: [] });
+    expect(byColumn['channels.secret']).toMatchObject({ rows: 4, resealed: 3, failed: [{ key: lost, code: 'secret_key_unknown' }] });
+    expect(byColumn['webhook_subscriptions.secret']).toMatchObject({ resealed: 1 });
+    expect(byColumn['webhook_subscriptions.previous_secret']).toMatchObject({ rows: 0 });
     // The concurrent change stands; the lost value is untouched (still C's), everything else is on A.
     expect((await loadCarrierAccount(t.db.db, 'ep')).credentials).toEqual({ api_key: 'changed-meanwhile-1' });
     const lostNow = (await sql<{ s: string }>`SELECT secret AS s FROM channels WHERE id = ${lost}`.execute(t.db.db)).rows[0]!.s;

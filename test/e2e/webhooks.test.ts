@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import http from 'node:http';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +9,7 @@ import { eventJobs } from '../../src/events/jobs.js';
 import { claimDeliveries, deliverDue } from '../../src/events/delivery.js';
 import { fanOutWebhooks } from '../../src/events/fanout.js';
 import { webhookSettings, type WebhookSettings } from '../../src/config.js';
+import { verifySignature } from '../../src/events/envelope.js';
 
 interface Received {
   headers: http.IncomingHttpHeaders;
@@ -175,6 +177,51 @@ describe('webhook delivery', () => {
     await until('delivery', async () => rx.got.length === 1);
     const [, ts, mac] = /^t=(\d+),v1=([0-9a-f]+)$/.exec(String(rx.got[0]!.headers['tandem-signature']))!;
     expect(mac).toBe(createHmac('sha256', 'my-own-secret-0123456789').update(`${ts}.${rx.got[0]!.body}`).digest('hex'));
+  });
+
+  it('rotates the signing secret with a grace period: both signatures until it ends, then only the new one', async () => {
+    const rx = await receiver([204]);
+    cleanup.push(rx.close);
+    const sub = await subscribe(rx.url, ['sku.created'], 'old-secret-0123456789');
+    const rot = await t.call('POST', `/api/v1/webhooks/${sub.id}/rotate-secret`, { body: { grace_hours: 2 } });
+    expect(rot.status, rot.text).toBe(200);
+    expect(rot.body.secret).toMatch(/^whsec_/);
+    expect(new Date(rot.body.previous_secret_expires_at).getTime() - Date.now()).toBeGreaterThan(7_000_000);
+    const stored = (await sql<{ secret: string; previous_secret: string }>`select secret, previous_secret from webhook_subscriptions where id = ${sub.id}`.execute(t.db.db)).rows[0]!;
+    expect(stored.secret.startsWith('tsec:v1:') && stored.previous_secret.startsWith('tsec:v1:')).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain('old-secret');
+    // The audit entry of the rotation never holds the new secret.
+    const audit = await sql<{ after: unknown }>`select after from audit_log where action = 'POST /api/v1/webhooks/:id/rotate-secret' and object_id = ${sub.id}`.execute(t.db.db);
+    expect(audit.rows).toHaveLength(1);
+    expect(JSON.stringify(audit.rows[0])).not.toContain(rot.body.secret);
+
+    await createSku();
+    startWorker();
+    await until('delivery', async () => rx.got.length === 1);
+    const header = String(rx.got[0]!.headers['tandem-signature']);
+    // The receiver's check, written independently: one v1 per secret, the new one first.
+    const [, ts, mNew, mOld] = /^t=(\d+),v1=([0-9a-f]{64}),v1=([0-9a-f]{64})$/.exec(header)!;
+    expect(mNew).toBe(createHmac('sha256', rot.body.secret).update(`${ts}.${rx.got[0]!.body}`).digest('hex'));
+    expect(mOld).toBe(createHmac('sha256', 'old-secret-0123456789').update(`${ts}.${rx.got[0]!.body}`).digest('hex'));
+    expect(verifySignature(header, 'old-secret-0123456789', rx.got[0]!.body)).toBe(true);
+    expect(verifySignature(header, rot.body.secret, rx.got[0]!.body)).toBe(true);
+    await workers?.stop();
+    workers = undefined;
+
+    // Grace over (0 hours): only the new secret signs.
+    const again = await t.call('POST', `/api/v1/webhooks/${sub.id}/rotate-secret`, { body: { grace_hours: 0, secret: 'third-secret-0123456789' } });
+    expect(again.status, again.text).toBe(200);
+    expect(again.body.previous_secret_expires_at).toBeNull();
+    await createSku();
+    startWorker();
+    await until('second delivery', async () => rx.got.length === 2);
+    const h2 = String(rx.got[1]!.headers['tandem-signature']);
+    expect(h2).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(verifySignature(h2, 'third-secret-0123456789', rx.got[1]!.body)).toBe(true);
+    expect(verifySignature(h2, rot.body.secret, rx.got[1]!.body)).toBe(false);
+
+    expect((await t.call('POST', `/api/v1/webhooks/${sub.id}/rotate-secret`, { body: { grace_hours: 500 } })).status).toBe(400);
+    expect((await t.call('POST', '/api/v1/webhooks/whk_nope/rotate-secret', { body: {} })).status).toBe(404);
   });
 
   it('retries, in another worker, what a killed worker had claimed but not finished', async () => {

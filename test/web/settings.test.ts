@@ -242,6 +242,17 @@ describe.skipIf(!hasChromium)('the settings screens', () => {
     const deliveries = await t.call('GET', `/api/v1/webhooks/${subId}/deliveries`);
     expect(deliveries.body.data.map((d: { status: string; replay_of: string | null }) => [d.status, d.replay_of !== null])).toEqual([['delivered', true], ['delivered', false]]);
 
+    // Rotating the secret: the new one is shown once; for the grace period deliveries verify with either.
+    await page.locator(`[data-webhook-id="${subId}"]`).getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByText(/New signing secret for/).waitFor();
+    const rotated = (await page.getByTestId('webhook-secret').textContent())!;
+    expect(rotated).not.toBe(secret);
+    expect((await t.call('POST', `/api/v1/channels/${channel.body.id}/listings`, { body: { channel_sku: 'WOO-MUG-3', sku: 'SET-MUG' } })).status).toBe(201);
+    await runWebhookWorker();
+    expect(received).toHaveLength(3);
+    expect(verifySignature(String(received[2]!.headers['tandem-signature']), rotated, received[2]!.body)).toBe(true);
+    expect(verifySignature(String(received[2]!.headers['tandem-signature']), secret, received[2]!.body)).toBe(true);
+
     await page.locator(`[data-webhook-id="${subId}"]`).getByRole('button', { name: 'Disable' }).click();
     await expect.poll(async () => (await t.call('GET', `/api/v1/webhooks/${subId}`)).body.status).toBe('disabled');
   });

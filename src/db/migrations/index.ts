@@ -24,6 +24,7 @@ import * as purchaseLimits from './2026_12_02_0200_purchase_limits.js';
 import * as securityGaps from './2026_12_02_0300_security_gaps.js';
 import * as kpis from './2026_12_02_0500_kpis.js';
 import * as review from './2026_12_02_0700_review.js';
+import * as webhookSecretRotation from './2026_12_02_0800_webhook_secret_rotation.js';
 
 /**
  * Every migration. Forward-only: a migration, once released, is never edited; a change is a new one.
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_0300_security_gaps': securityGaps,
   '2026_12_02_0500_kpis': kpis,
   '2026_12_02_0700_review': review,
+  '2026_12_02_0800_webhook_secret_rotation': webhookSecretRotation,
 };

@@ -14,6 +14,9 @@ export interface WebhookSubscriptionsTable {
   url: string;
   events: string[];
   secret: string;
+  /** The secret before the last rotation (sealed); also signs deliveries until `previous_secret_expires_at`. */
+  previous_secret: Generated<string | null>;
+  previous_secret_expires_at: Generated<Date | null>;
   description: string | null;
   status: Generated<'active' | 'disabled'>;
   created_by: string | null;

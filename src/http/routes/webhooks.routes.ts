@@ -8,7 +8,7 @@ import { EVENT_PATTERN } from '../../events/envelope.js';
 import { AllowList, resolveWebhookTarget } from '../../events/ssrf.js';
 import { outboxLag } from '../../events/cursor.js';
 import {
-  createSubscription, deleteSubscription, getDelivery, getSubscription, listDeliveries, listSubscriptions, replayDelivery, replayRange, setSubscriptionStatus,
+  createSubscription, deleteSubscription, getDelivery, getSubscription, listDeliveries, listSubscriptions, replayDelivery, replayRange, setSubscriptionStatus, rotateSubscriptionSecret, MAX_ROTATION_GRACE_HOURS,
 } from '../../events/webhooks.js';
 import { ADMIN, defineRoute, principalOf } from '../route.js';
 import { Cursor, Limit, Strict } from '../schemas.js';
@@ -70,6 +70,19 @@ export function webhookRoutes(app: FastifyInstance, ctx: RouteContext): void {
     method: 'POST', url: '/api/v1/webhooks/:id/disable', access: ADMIN, summary: 'Pause a subscription: no new deliveries, queued ones wait', tags: ['events'],
     schema: { params: IdParams },
     handler: async (req) => withTx(db, (tx) => setSubscriptionStatus(tx, req.params.id, 'disabled', principalOf(req).id)),
+  });
+  defineRoute(app, {
+    method: 'POST', url: '/api/v1/webhooks/:id/rotate-secret', access: ADMIN, status: 200, tags: ['events'],
+    summary: 'Give a subscription a new signing secret, keeping the old one valid for a grace period',
+    description: 'The new secret (yours, or a generated `whsec_…`) is returned only in this response. Until `previous_secret_expires_at` (`grace_hours`, default 24, 0 = at once) every delivery carries two signatures, `v1=<new>,v1=<old>`, so the receiver can switch to the new secret without a failed delivery.',
+    schema: {
+      params: IdParams,
+      body: Strict({
+        secret: Type.Optional(Type.String({ minLength: 16, maxLength: 500 })),
+        grace_hours: Type.Integer({ minimum: 0, maximum: MAX_ROTATION_GRACE_HOURS, default: 24 }),
+      }),
+    },
+    handler: async (req) => withTx(db, (tx) => rotateSubscriptionSecret(tx, req.params.id, { secret: req.body.secret, graceHours: req.body.grace_hours, actor: principalOf(req).id })),
   });
   defineRoute(app, {
     method: 'POST', url: '/api/v1/webhooks/:id/enable', access: ADMIN, summary: 'Resume a paused subscription', tags: ['events'],

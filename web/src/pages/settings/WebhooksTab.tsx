@@ -21,6 +21,12 @@ export function WebhooksTab({ subscriptionId }: { subscriptionId: string | null 
     await client.invalidateQueries({ queryKey: ['settings', 'webhooks'] });
     return r;
   }, (r) => (r.status === 'active' ? `Deliveries to ${r.url} resumed.` : `Deliveries to ${r.url} paused; new ones wait until it is enabled.`));
+  // A new signing secret, shown once; the old one keeps verifying for 24 h (both signatures on every delivery).
+  const rotate = (s: Subscription) => action.run(async () => {
+    const r = await post<Subscription & { secret: string; previous_secret_expires_at: string | null }>(`/api/v1/webhooks/${s.id}/rotate-secret`, { grace_hours: 24 });
+    setSecret({ id: r.id, secret: r.secret });
+    return r;
+  }, (r) => `New signing secret for ${r.url}; the old one is accepted until ${r.previous_secret_expires_at ? dateTime(r.previous_secret_expires_at) : 'now'}.`);
   const rows = list.data?.data ?? [];
   const selected = rows.find((s) => s.id === subscriptionId) ?? null;
   return (
@@ -46,6 +52,7 @@ export function WebhooksTab({ subscriptionId }: { subscriptionId: string | null 
                   <Button size="compact-xs" variant="light" color={s.status === 'active' ? 'red' : undefined} loading={action.busy} onClick={() => void setStatus(s, s.status === 'active' ? 'disable' : 'enable')}>
                     {s.status === 'active' ? 'Disable' : 'Enable'}
                   </Button>
+                  <Button size="compact-xs" variant="default" loading={action.busy} onClick={() => void rotate(s)}>Rotate secret</Button>
                 </Group>
               </Table.Td>
             </Table.Tr>
