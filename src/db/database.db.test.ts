@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestDb, type TestDb } from '../../test/helpers/db.js';
-import { withTx } from './database.js';
+import { openDatabase, withTx } from './database.js';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -51,5 +51,30 @@ describe('withTx', () => {
       }),
     ).rejects.toMatchObject({ code: '23505' });
     expect(attempts).toBe(1);
+  });
+});
+
+describe('a connection that breaks while a transaction holds it', () => {
+  it('fails that transaction, does not crash the process, and the pool goes on with a new connection', async () => {
+    const d = openDatabase(t.url, 1, 'tandem-test-broken');
+    const unhandled: unknown[] = [];
+    const onUncaught = (err: unknown): void => void unhandled.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      await expect(
+        withTx(d.db, async (tx) => {
+          const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(tx)).rows[0]!.pid;
+          // The server ends this connection while the transaction awaits other work (no query of it is running).
+          await sql`select pg_terminate_backend(${pid})`.execute(t.db);
+          await new Promise((r) => setTimeout(r, 100));
+          await sql`select 1`.execute(tx);
+        }),
+      ).rejects.toThrow();
+      expect(unhandled).toEqual([]);
+      expect((await sql<{ n: number }>`select ${2}::int as n`.execute(d.db)).rows).toEqual([{ n: 2 }]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await d.close();
+    }
   });
 });

@@ -170,6 +170,15 @@ class ConnectionStatements {
     return name;
   }
 
+  /**
+   * Forgets a statement whose query failed before the server parsed it (an error at Parse, or a Parse in an aborted
+   * transaction): the server never had it, so a later eviction must not DEALLOCATE it — inside a transaction that
+   * DEALLOCATE would fail (26000) and abort a healthy transaction.
+   */
+  forgetUnparsed(text: string, name: string): void {
+    if (this.byText.get(text) === name && this.connection.parsedStatements[name] === undefined) this.byText.delete(text);
+  }
+
   get size(): number {
     return this.byText.size;
   }
@@ -201,6 +210,7 @@ function installStatements(client: pg.PoolClient, state: PoolState): void {
     const result = original({ name, text, values }, ...rest);
     if (!result) return result; // callback style: no recovery (Kysely and Tandem use promises)
     return result.catch((err: unknown) => {
+      if (!marked) stmts.forgetUnparsed(text, name);
       if (!isStalePreparedStatement(err)) throw err;
       stmts.markStale();
       if ((client as unknown as { getTransactionStatus?: () => string | null }).getTransactionStatus?.() !== 'I') throw err;
@@ -243,7 +253,13 @@ export function openDatabase(url: string, poolSize = 20, applicationName = 'tand
     epoch: 0,
     stats: { prepared: 0, reused: 0, evicted: 0, resets: 0, reruns: 0 },
   };
-  pool.on('connect', (client) => installStatements(client, state));
+  pool.on('connect', (client) => {
+    // pg-pool listens for errors only while a client is idle; one that breaks while checked out (a transaction awaiting
+    // other work when the server ends the connection) would emit an unhandled 'error' and crash the process. Its
+    // running and later queries fail instead, and the pool drops it on release (it is no longer queryable).
+    client.on('error', () => undefined);
+    installStatements(client, state);
+  });
   // Waiting longer than connectionTimeoutMillis for a connection is overload, not a bug: 503, retry later.
   const dialectPool = {
     connect: () =>

@@ -87,6 +87,24 @@ describe('prepared statements (auto)', () => {
   });
 });
 
+describe('evictions that must not disturb a transaction', () => {
+  it('a statement whose Parse failed is never DEALLOCATEd later: evicting it inside a healthy transaction does not abort it', async () => {
+    const d = open(1, { preparedStatementsMax: 2 });
+    // Fails at Parse (no such table): the server never gets its statement.
+    await expect(sql`select a from pt_missing where id = ${1}`.execute(d.db)).rejects.toMatchObject({ code: '42P01' });
+    let attempts = 0;
+    const rows = await withTx(d.db, async (tx) => {
+      attempts++;
+      const a = (await sql<{ a: string }>`select a from pt where id = ${1}`.execute(tx)).rows;
+      const b = (await sql<{ a: string }>`select a from pt where id = ${2} and true`.execute(tx)).rows;
+      return [...a, ...b];
+    });
+    expect(rows).toEqual([{ a: 'v1' }, { a: 'v2' }]);
+    expect(attempts).toBe(1);
+    expect((await serverStatements(d)).length).toBeLessThanOrEqual(2);
+  });
+});
+
 describe('a schema change under prepared statements', () => {
   it('re-runs a statement whose cached plan changed result type (outside a transaction) and drops the stale statements', async () => {
     await sql`create table pt_change (id int primary key, a text)`.execute(t.db);
