@@ -66,8 +66,12 @@ export async function cancelOrder(db: Db, orderId: string, input: CancelInput, a
       const backordered = open - picked - inWork;
       fromWork.push({ order_line_id: line.id, qty: Math.max(0, w.qty - backordered) });
     }
-    // Purchase-limit allowance back first (counters are locked before stock rows, as in capture).
-    await returnPurchaseUnits(tx, orderId, want.map((w) => ({ sku_id: lines.find((l) => l.id === w.line_id)!.sku_id, qty: w.qty })));
+    // Purchase-limit allowance back first (counters are locked before stock rows, as in capture). Lines someone else
+    // fulfils were never counted (applyPurchaseLimits skips them), so their units give nothing back.
+    await returnPurchaseUnits(tx, orderId, want.map((w) => {
+      const line = lines.find((l) => l.id === w.line_id)!;
+      return { sku_id: line.fulfilled_externally ? null : line.sku_id, qty: w.qty };
+    }));
     const cancelledWork = await cancelUnpickedWork(tx, orderId, fromWork.filter((f) => f.qty > 0), actor);
     await restockFromStaging(tx, cancelledWork.restock, actor);
     await releaseFor(tx, orderId, cancelledWork.cancelled, actor);

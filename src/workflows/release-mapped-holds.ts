@@ -1,7 +1,8 @@
 import { withTx, type Db } from '../db/database.js';
 import { resolveSkus } from '../modules/catalog/index.js';
 import { resolveListings } from '../modules/channels/index.js';
-import { listUnknownSkuHolds, lockOrder, mapHeldLine, transitionOrder, type UnknownSkuHold } from '../modules/orders/index.js';
+import { addHolds, listUnknownSkuHolds, lockOrder, mapHeldLine, transitionOrder, type UnknownSkuHold } from '../modules/orders/index.js';
+import { applyPurchaseLimits } from '../modules/limits/index.js';
 import { allocateOrder } from './allocate-order.js';
 
 export interface MappedHoldsResult {
@@ -45,11 +46,22 @@ export async function releaseMappedHolds(
         if (order.status !== 'on_hold') return { mapped: 0, released: false };
         let mapped = 0;
         let left: number | undefined;
+        const counted: { sku_id: string; input: { qty: number; fulfilled_externally: boolean } }[] = [];
         for (const m of mappings) {
           const l = await mapHeldLine(tx, { orderId, holdId: m.hold.hold_id, lineId: m.hold.line_id, skuId: m.skuId, sku: m.sku, via: m.via }, actor);
           if (l === undefined) continue;
           mapped++;
           left = l;
+          counted.push({ sku_id: m.skuId, input: { qty: m.hold.qty, fulfilled_externally: m.hold.fulfilled_externally } });
+        }
+        // The mapped lines were never counted against purchase limits (their SKU was unknown at capture): count
+        // them now. The order exists, so over a limit it is held for ops, never refused.
+        const limitHolds = counted.length > 0
+          ? await applyPurchaseLimits(tx, { orderId, channelId: order.channel_id, lines: counted, customer: order.customer, channelData: order.channel_data, neverRefuse: true })
+          : [];
+        if (limitHolds.length > 0) {
+          await addHolds(tx, orderId, limitHolds, actor);
+          return { mapped, released: false };
         }
         if (left !== 0) return { mapped, released: false };
         const pending = await transitionOrder(tx, order, 'pending', 'All holds released', {}, actor);

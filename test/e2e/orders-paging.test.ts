@@ -80,5 +80,11 @@ describe('the orders list with 10,000 orders', () => {
     const r = await t.call('GET', `/api/v1/orders?sort=dispatch_by&cursor=${encodeURIComponent("2026-01-01'|x")}`);
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('invalid_cursor');
+    // Shaped like one, but no real time (month 13), or out of the time range (epoch milliseconds): 400, not a database error.
+    for (const cursor of ['2026-13-45T25:61:00.000000Z|ord_x', '999999999999999|ord_x']) {
+      const bad = await t.call('GET', `/api/v1/orders?sort=dispatch_by&cursor=${encodeURIComponent(cursor)}`);
+      expect(bad.status, `${cursor}: ${bad.text}`).toBe(400);
+      expect(bad.body.code).toBe('invalid_cursor');
+    }
   });
 });

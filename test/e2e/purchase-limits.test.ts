@@ -29,6 +29,7 @@ beforeAll(async () => {
     { sku: 'PL-CSV', wh: 'A', qty: 50 },
     { sku: 'PL-EXC', wh: 'A', qty: 50 },
     { sku: 'PL-CHAN', wh: 'A', qty: 50 },
+    { sku: 'PL-AFN', wh: 'A', qty: 50 },
     { sku: 'HK-TEE', wh: 'A', qty: 20 },
     { sku: 'HK-MUG', wh: 'A', qty: 20 },
   ], 'L');
@@ -189,6 +190,19 @@ describe('per-customer caps', () => {
     expect(usage.body.data.map((u: { customer_key: string; units: number }) => [u.customer_key, u.units])).toEqual([
       ['email:meera@example.com', 3], ['email:ravi@example.com', 3], ['phone:9900011111', 3],
     ]);
+  });
+
+  it('gives back only counted units: cancelling a line someone else fulfils (not counted) leaves the counter alone', async () => {
+    const limit = await setLimit({ sku: 'PL-AFN', action: 'reject', max_units_per_customer: 3 });
+    const lines = [{ sku: 'PL-AFN', qty: 2, fulfilled_externally: true }, { sku: 'PL-AFN', qty: 1 }] as { sku: string; qty: number }[];
+    const a = await t.call('POST', '/api/v1/orders', { body: orderBody(lines, { customer: buyer('afn@example.com') }) });
+    expect(a.status, a.text).toBe(201);
+    expect(await counted(limit.id)).toBe(1);
+    const external = a.body.lines.find((l: { fulfilled_externally: boolean }) => l.fulfilled_externally).id;
+    expect((await t.call('POST', `/api/v1/orders/${a.body.id}/cancel`, { body: { reason: 'marketplace cancelled', lines: [{ line_id: external, qty: 2 }] } })).status).toBe(200);
+    expect(await counted(limit.id)).toBe(1);
+    expect((await order('PL-AFN', 3, buyer('afn@example.com'))).status).toBe(422);
+    expect((await order('PL-AFN', 2, buyer('afn@example.com'))).status).toBe(201);
   });
 
   it('lets exactly the cap through when one buyer fires 40 orders at once, reserving only those units', async () => {

@@ -194,6 +194,17 @@ describe('customer contact data (API3)', () => {
       for (const s of pii) expect(r.text, `${url} shows "${s}" to a picker`).not.toContain(s);
     }
   });
+  it('hides a changed ship-to from pickers in the order timeline too', async () => {
+    const o = await ok(t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'SEC-A', qty: 1 }]) }));
+    const moved = { name: 'Ravi Menon', line1: '7 Lavelle Lane', city: 'Bengaluru', state: 'KA', postal_code: '560001', country: 'IN', phone: '+91 98450 77777' };
+    await ok(t.call('PATCH', `/api/v1/orders/${o.id}`, { body: { shipping_address: moved } }));
+    const r = await t.call('GET', `/api/v1/orders/${o.id}`, { key: keys.picker });
+    expect(r.status, r.text).toBe(200);
+    for (const s of ['Ravi Menon', 'Lavelle', '98450 77777']) expect(r.text, `the timeline shows "${s}" to a picker`).not.toContain(s);
+    // The region stays (as for the current ship-to), and staff still see the whole change.
+    expect(r.body.timeline.find((e: { type: string }) => e.type === 'updated').data.changes.shipping_address).toEqual({ city: 'Bengaluru', state: 'KA', postal_code: '560001', country: 'IN' });
+    expect((await t.call('GET', `/api/v1/orders/${o.id}`, { key: keys.ops })).text).toContain('Lavelle');
+  });
   it('shows packers the ship-to (the packing slip needs it) but not e-mail or billing address', async () => {
     const r = await t.call('GET', `/api/v1/orders/${own.order}`, { key: keys.packer });
     expect(r.status).toBe(200);

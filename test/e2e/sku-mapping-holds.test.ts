@@ -90,6 +90,22 @@ describe('orders held for an unknown SKU continue once it resolves', () => {
     expect(verify.body).toEqual({ ok: true, drifts: [] });
   });
 
+  it('counts a mapped line against purchase limits: over the cap the order is held, never refused', async () => {
+    await t.call('POST', '/api/v1/skus', { body: { sku: 'HOT-CAP', name: 'Hot cap' } });
+    await t.call('POST', '/api/v1/inventory/receipts', { body: { warehouse_id: (await sql<{ id: string }>`select id from warehouses order by code limit 1`.execute(t.db.db)).rows[0]!.id, lines: [{ sku: 'HOT-CAP', qty: 20, bin: 'A-01' }] } });
+    const limit = await t.call('PUT', '/api/v1/purchase-limits', { body: { sku: 'HOT-CAP', max_units_per_order: 1, action: 'reject' } });
+    expect(limit.status, limit.text).toBe(200);
+    const placed = await t.call('POST', '/api/v1/orders', { body: orderBody([{ channel_sku: 'SHOP-HOT-CAP', qty: 2 } as never]) });
+    expect(placed.status, placed.text).toBe(201);
+    expect(placed.body.status).toBe('on_hold');
+    await t.call('POST', `/api/v1/channels/${placed.body.channel_id}/listings`, { body: { channel_sku: 'SHOP-HOT-CAP', sku: 'HOT-CAP' } });
+    const after = await order(placed.body.id);
+    expect(after.status).toBe('on_hold');
+    expect(after.holds.find((h: { reason: string }) => h.reason === 'unknown_sku').status).toBe('released');
+    expect(after.holds.find((h: { reason: string }) => h.reason === 'purchase_limit')).toMatchObject({ status: 'open', detail: expect.stringContaining('at most 1 unit(s) per order') });
+    expect(await reserved(placed.body.id)).toBe(0);
+  });
+
   it('leaves alone an order whose unknown-SKU hold was already released by hand', async () => {
     const placed = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'GONE-SKU', qty: 1 }]) });
     const rel = await t.call('POST', `/api/v1/orders/${placed.body.id}/holds/${placed.body.holds[0].id}/release`);

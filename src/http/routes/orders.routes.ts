@@ -87,12 +87,26 @@ interface ContactFields { customer: { name: string | null; email: string | null;
 export function redactContact<T extends ContactFields>(order: T, role: Role): T {
   if (role !== 'picker' && role !== 'packer') return order;
   const ship = order.shipping_address as Address;
-  const region = ship ? { city: ship.city ?? null, state: ship.state ?? null, postal_code: ship.postal_code ?? null, country: ship.country ?? null } : null;
+  const regionOf = (a: Address) => (a ? { city: a.city ?? null, state: a.state ?? null, postal_code: a.postal_code ?? null, country: a.country ?? null } : null);
+  // An edit's timeline entry carries the address it set (`data.changes.shipping_address`): region only, for both roles
+  // (a packer's slip needs the current ship-to, which is above, not earlier ones).
+  const timeline = (order as { timeline?: unknown }).timeline;
+  const redactedTimeline = Array.isArray(timeline)
+    ? {
+        timeline: (timeline as { data?: { changes?: { shipping_address?: Address } } }[]).map((e) => {
+          const changes = e.data?.changes;
+          return changes && typeof changes.shipping_address === 'object' && changes.shipping_address !== null
+            ? { ...e, data: { ...e.data, changes: { ...changes, shipping_address: regionOf(changes.shipping_address) } } }
+            : e;
+        }),
+      }
+    : {};
   return {
     ...order,
     customer: { name: role === 'packer' ? order.customer.name : null, email: null, phone: null },
-    shipping_address: role === 'packer' ? ship : region,
+    shipping_address: role === 'packer' ? ship : regionOf(ship),
     billing_address: null,
+    ...redactedTimeline,
   };
 }
 

@@ -31,11 +31,11 @@ export async function pickRates(db: Executor, f: { since: Date; now: Date; scope
   const [pickers, hours] = await Promise.all([
     sql<Omit<PickerRate, 'units_per_hour'>>`
       SELECT c.picker, COALESCE(u.name, u.email, k.name) AS name, count(*)::int AS confirms, sum(c.qty)::int AS units,
-             min(c.at) AS first_at, max(c.at) AS last_at, count(DISTINCT date_trunc('hour', c.at))::int AS active_hours
+             min(c.at) AS first_at, max(c.at) AS last_at, count(DISTINCT date_trunc('hour', c.at, 'UTC'))::int AS active_hours
       FROM (${confirms}) c LEFT JOIN users u ON u.id = c.picker LEFT JOIN api_keys k ON k.id = c.picker
       GROUP BY c.picker, u.name, u.email, k.name`.execute(db),
     sql<{ hour: Date; picker: string; units: number }>`
-      SELECT date_trunc('hour', c.at) AS hour, c.picker, sum(c.qty)::int AS units FROM (${confirms}) c GROUP BY 1, 2 ORDER BY 1, 2`.execute(db),
+      SELECT date_trunc('hour', c.at, 'UTC') AS hour, c.picker, sum(c.qty)::int AS units FROM (${confirms}) c GROUP BY 1, 2 ORDER BY 1, 2`.execute(db),
   ]);
   const rated = pickers.rows.map((p) => ({ ...p, units_per_hour: Math.round((p.units / p.active_hours) * 10) / 10 }));
   rated.sort((a, b) => b.units_per_hour - a.units_per_hour || b.units - a.units || a.picker.localeCompare(b.picker));

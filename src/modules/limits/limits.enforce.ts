@@ -13,6 +13,8 @@ export interface OrderForLimits {
   lines: readonly { sku_id: string | null; input: { qty: number; fulfilled_externally?: boolean | undefined } }[];
   customer: { email?: string | null | undefined; phone?: string | null | undefined };
   channelData?: Record<string, unknown> | undefined;
+  /** The order exists already (a held line whose SKU was mapped later): over a limit it is held, never refused. */
+  neverRefuse?: boolean | undefined;
 }
 
 interface LimitRow {
@@ -94,7 +96,7 @@ export async function applyPurchaseLimits(tx: Executor, o: OrderForLimits): Prom
   if (limits.length === 0) return [];
   // Only an order placed through the API can still be told no; a CSV import (even into the API channel) reports sales made elsewhere.
   const imported = o.channelData?.source === 'csv_import';
-  const refusable = (l: LimitRow) => l.action === 'reject' && l.channel_type === 'api' && !imported;
+  const refusable = (l: LimitRow) => l.action === 'reject' && l.channel_type === 'api' && !imported && !o.neverRefuse;
   const violations: LimitViolation[] = [];
 
   // Per-order caps first: a refusal then costs no counter update.

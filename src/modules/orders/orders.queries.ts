@@ -65,8 +65,11 @@ export async function listOrders(db: Executor, f: ListOrdersInput): Promise<{ da
     // (cursors of earlier versions) are still read. The OR is parenthesised: every other filter applies to both arms.
     if (f.cursor) {
       const [t = '', id = ''] = f.cursor.split('|');
-      const us = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(t);
-      if (!id || (t !== 'z' && !us && !/^\d{1,15}$/.test(t))) throw invalid('invalid_cursor', 'The cursor is not one this list returned', { cursor: f.cursor });
+      // Shaped right is not enough: the time must exist (no month 13) and be one PostgreSQL reads (years 0–9999).
+      const us = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(t) && !Number.isNaN(Date.parse(`${t.slice(0, 23)}Z`))
+        && new Date(`${t.slice(0, 23)}Z`).toISOString() === `${t.slice(0, 23)}Z`;
+      const ms = /^\d{1,15}$/.test(t) && new Date(Number(t)).getUTCFullYear() <= 9999;
+      if (!id || (t !== 'z' && !us && !ms)) throw invalid('invalid_cursor', 'The cursor is not one this list returned', { cursor: f.cursor });
       q = t === 'z'
         ? q.where('dispatch_by', 'is', null).where('id', '>', id)
         : q.where(sql<boolean>`((dispatch_by, id) > (${us ? t : new Date(Number(t)).toISOString()}::timestamptz, ${id}) or dispatch_by is null)`);

@@ -9,6 +9,9 @@ export interface UnknownSkuHold {
   channel_id: string;
   line_id: string;
   line_no: number;
+  /** Units still wanted on the line (ordered − cancelled), and whether someone else fulfils it. */
+  qty: number;
+  fulfilled_externally: boolean;
   /** What the channel sent: our SKU code and/or its own SKU code. */
   sku: string | null;
   channel_sku: string | null;
@@ -20,7 +23,7 @@ export interface UnknownSkuHold {
  */
 export async function listUnknownSkuHolds(db: Executor, opts: { channelId?: string | undefined; afterId?: string | undefined; limit: number }): Promise<UnknownSkuHold[]> {
   const r = await sql<UnknownSkuHold>`
-    select h.id as hold_id, h.order_id, o.channel_id, l.id as line_id, l.line_no,
+    select h.id as hold_id, h.order_id, o.channel_id, l.id as line_id, l.line_no, l.qty - l.qty_cancelled as qty, l.fulfilled_externally,
            h.data->>'sku' as sku, coalesce(h.data->>'channel_sku', l.channel_sku) as channel_sku
       from order_holds h
       join orders o on o.id = h.order_id and o.status = 'on_hold'

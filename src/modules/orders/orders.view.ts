@@ -11,7 +11,7 @@ import type { HoldView, OrderDetail, OrderLineView, TimelineEntry } from './orde
  * fulfillment orders and their lines (fulfillment), the latest routing decision (routing), its open reservations
  * (inventory) and the kit components of its SKUs (catalog). It was nine round trips; the answer is the same as
  * composing `getOrderDetail`, `listFulfillmentOrders`, `latestDecision`, `listReservations` and `kitComponents`
- * (`order-view.db.test.ts` compares them byte for byte).
+ * (`test/e2e/order-view.test.ts` compares them byte for byte).
  */
 export interface OrderViewRow {
   detail: OrderDetail;
