@@ -30,12 +30,18 @@ export function keyRingForProcess(config: Pick<Config, 'secrets' | 'databaseUrl'
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     fs.mkdirSync(config.dataDir, { recursive: true });
+    // Written whole to a temporary file, then linked into place: the key file either does not exist or holds a
+    // complete key (a crash or a second process never sees it half written), and of two processes starting at once
+    // only one link succeeds (EEXIST); the loser reads the winner's key.
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    fs.writeFileSync(tmp, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
     try {
-      // 'wx': two processes starting at once cannot both write a key; the loser reads the winner's.
-      fs.writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+      fs.linkSync(tmp, file);
       log(`generated a secret key for stored secrets in ${file} (mode 0600); back it up with the data directory, or set TANDEM_SECRET_KEY`);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      fs.rmSync(tmp, { force: true });
     }
     raw = fs.readFileSync(file, 'utf8');
   }

@@ -25,6 +25,7 @@ import * as securityGaps from './2026_12_02_0300_security_gaps.js';
 import * as kpis from './2026_12_02_0500_kpis.js';
 import * as review from './2026_12_02_0700_review.js';
 import * as webhookSecretRotation from './2026_12_02_0800_webhook_secret_rotation.js';
+import * as ledgerReserveIndex from './2026_12_02_0900_ledger_reserve_index.js';
 
 /**
  * Every migration. Forward-only: a migration, once released, is never edited; a change is a new one.
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_0500_kpis': kpis,
   '2026_12_02_0700_review': review,
   '2026_12_02_0800_webhook_secret_rotation': webhookSecretRotation,
+  '2026_12_02_0900_ledger_reserve_index': ledgerReserveIndex,
 };

@@ -5,7 +5,8 @@ import { syncLagByChannel } from '../../modules/channels/index.js';
 import { pickRates } from '../../modules/fulfillment/index.js';
 import { lowStock, stockOuts } from '../../modules/inventory/index.js';
 import { backorderKpis, orderKpis, slaKpis } from '../../modules/orders/index.js';
-import { invalid } from '../../shared/errors.js';
+import { invalid, pgCode } from '../../shared/errors.js';
+import { sql } from 'kysely';
 import { STAFF, defineRoute, principalOf } from '../route.js';
 import { Strict } from '../schemas.js';
 import type { RouteContext } from './context.js';
@@ -29,6 +30,18 @@ function checkTz(tz: string): string {
     }
   })();
   if (!ok) throw invalid('invalid_time_zone', `${tz} is not an IANA time zone`, { tz }, [{ path: '/tz', message: 'must be an IANA time zone such as Asia/Kolkata' }]);
+  return tz;
+}
+
+/** As `checkTz`, and known to this PostgreSQL too (an older server's time zone data may lack a zone Node knows). */
+async function checkTzKnown(db: RouteContext['db'], tz: string): Promise<string> {
+  checkTz(tz);
+  try {
+    await sql`SELECT now() AT TIME ZONE ${tz}`.execute(db);
+  } catch (err) {
+    if (pgCode(err) !== '22023') throw err;
+    throw invalid('invalid_time_zone', `${tz} is not a time zone this database knows`, { tz }, [{ path: '/tz', message: 'must be an IANA time zone known to PostgreSQL' }]);
+  }
   return tz;
 }
 
@@ -92,7 +105,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (req) => {
       const now = new Date();
       const since = windowStart(req.query.since, now, 7);
-      const tz = checkTz(req.query.tz);
+      const tz = await checkTzKnown(db, req.query.tz);
       const r = await slaKpis(db, { since, now, tz, at_risk_minutes: req.query.at_risk_minutes, warehouse_ids: principalOf(req).warehouseIds });
       const judged = r.shipped.on_time + r.shipped.late;
       return {
@@ -110,7 +123,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (req) => {
       const now = new Date();
       const since = windowStart(req.query.since, now, 7);
-      const tz = checkTz(req.query.tz);
+      const tz = await checkTzKnown(db, req.query.tz);
       const r = await backorderKpis(db, { since, now, tz, warehouse_ids: principalOf(req).warehouseIds });
       return { since: since.toISOString(), tz, ...r, generated_at: now.toISOString() };
     },

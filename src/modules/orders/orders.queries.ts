@@ -176,7 +176,7 @@ export async function orderKpis(db: Executor, f: { since: Date; warehouse_ids?: 
              (SELECT count(*)::int FROM orders o WHERE o.status = 'on_hold' ${scoped}) AS on_hold,
              (SELECT count(*)::int FROM orders o WHERE o.status IN ('backordered', 'partially_allocated') ${scoped}) AS backordered`.execute(db),
     sql<{ hour: Date; channel_id: string; orders: number }>`
-      SELECT date_trunc('hour', o.created_at) AS hour, o.channel_id, count(*)::int AS orders
+      SELECT date_trunc('hour', o.created_at, 'UTC') AS hour, o.channel_id, count(*)::int AS orders
       FROM orders o WHERE o.created_at >= ${dayAgo} ${scoped}
       GROUP BY 1, 2 ORDER BY 1, 2`.execute(db),
   ]);
