@@ -41,7 +41,7 @@ import { createSubscription } from '../src/events/webhooks.js';
 import { openBenchDatabase } from './lib/database.js';
 import { onCleanup, runMain, say, sleep } from './lib/run.js';
 import { CpuMeter, Latencies, machine, ms, table } from './lib/stats.js';
-import { ROOT } from './lib/tandem.js';
+import { ROOT, exited, processControls } from './lib/tandem.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -204,10 +204,6 @@ interface Worker {
   stop(): Promise<void>;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
-}
-
 function startWorker(databaseUrl: string, logDir: string, label: string): Worker {
   const logFile = path.join(logDir, `tandem-work-${label}.log`);
   const out = fs.openSync(logFile, 'a');
@@ -232,20 +228,7 @@ function startWorker(databaseUrl: string, logDir: string, label: string): Worker
     pid: child.pid!,
     child,
     logFile,
-    kill9: async () => {
-      child.kill('SIGKILL');
-      await exited(child);
-      unregister();
-    },
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-        await exited(child);
-        clearTimeout(timer);
-      }
-      unregister();
-    },
+    ...processControls(child, unregister, 30_000),
   };
 }
 

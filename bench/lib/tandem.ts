@@ -47,7 +47,8 @@ export interface TandemOptions {
   imports?: string[];
 }
 
-function exited(child: ChildProcess): Promise<void> {
+/** Resolves when the child has exited (at once if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
 }
 
@@ -107,6 +108,16 @@ export async function startTandemProcess(o: TandemOptions): Promise<TandemProces
     startupMs,
     logFile,
     child,
+    ...processControls(child, unregister, 15_000),
+  };
+}
+
+/**
+ * How a benchmark ends a child process it started: `kill9` (SIGKILL, for crash tests) or `stop` (SIGTERM, then
+ * SIGKILL after `graceMs`); both wait for the exit and drop the process's cleanup hook.
+ */
+export function processControls(child: ChildProcess, unregister: () => void, graceMs: number): { kill9(): Promise<void>; stop(): Promise<void> } {
+  return {
     kill9: async () => {
       child.kill('SIGKILL');
       await exited(child);
@@ -115,7 +126,7 @@ export async function startTandemProcess(o: TandemOptions): Promise<TandemProces
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
         await exited(child);
         clearTimeout(timer);
       }

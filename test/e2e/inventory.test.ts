@@ -123,6 +123,17 @@ describe('inventory over HTTP', () => {
     expect(await stock('MUG', 'PNQ')).toMatchObject({ on_hand: 18 });
     const ledger = await t.call('GET', `/api/v1/inventory/ledger?type=count&reference=${cnt.body.id}`);
     expect(ledger.body.data).toEqual([expect.objectContaining({ sku: 'MUG', delta: -2, reason: 'count' })]);
+    // The list: newest first, with counted bins, filtered by status and by the caller's warehouses.
+    const open = await t.call('POST', '/api/v1/inventory/counts', { body: { warehouse_id: 'PNQ', bins: ['A-01', 'A-02'] } });
+    const all = await t.call('GET', '/api/v1/inventory/counts?warehouse_id=PNQ');
+    expect(all.body.data.map((c: any) => [c.id, c.status, c.bins, c.bins_counted])).toEqual([[open.body.id, 'open', 2, 0], [cnt.body.id, 'posted', 1, 1]]);
+    expect((await t.call('GET', '/api/v1/inventory/counts?status=posted&warehouse_id=PNQ')).body.data.map((c: any) => c.id)).toEqual([cnt.body.id]);
+    const page1 = await t.call('GET', '/api/v1/inventory/counts?warehouse_id=PNQ&limit=1');
+    expect(page1.body.next_cursor).toBe(open.body.id);
+    expect((await t.call('GET', `/api/v1/inventory/counts?warehouse_id=PNQ&limit=1&cursor=${page1.body.next_cursor}`)).body.data.map((c: any) => c.id)).toEqual([cnt.body.id]);
+    const elsewhere = await t.keyFor('ops', [wh.BLR!]);
+    expect((await t.call('GET', '/api/v1/inventory/counts', { key: elsewhere })).body.data).toEqual([]);
+    expect((await t.call('POST', `/api/v1/inventory/counts/${open.body.id}/cancel`)).status).toBe(200);
   });
 
   it('replays a receipt with the same Idempotency-Key without receiving twice', async () => {

@@ -73,6 +73,10 @@ export const can = {
   pack: (r: Role) => r === 'admin' || r === 'ops' || r === 'packer',
   ship: (r: Role) => r === 'admin' || r === 'ops' || r === 'packer',
   manageReturns: (r: Role) => r === 'admin' || r === 'ops',
+  // Inventory: counts and transfers are opened, posted, shipped and cancelled by staff; counting a bin and receiving a
+  // transfer are floor work (the picker's too).
+  manageStock: (r: Role) => r === 'admin' || r === 'ops',
+  floorStock: (r: Role) => r === 'admin' || r === 'ops' || r === 'picker',
   // Settings: ops reads channels, routing, warehouses and carriers (and may simulate routing, add listings and bins);
   // changing them, webhooks, API keys and users are the admin's.
   seeSettings: (r: Role) => r === 'admin' || r === 'ops',

@@ -5,7 +5,7 @@ import { AppError } from '../../shared/errors.js';
 import { canAccessWarehouse, type Principal, type Role } from '../../modules/auth/index.js';
 import { resolveSkus } from '../../modules/catalog/index.js';
 import { getBin, getWarehouse } from '../../modules/warehouse/index.js';
-import { ADJUST_REASONS, listBinStock, listLedger, listReservations, listStock, listTransfers, lowStock, networkTotals, verifyInventory } from '../../modules/inventory/index.js';
+import { ADJUST_REASONS, listBinStock, listCounts, listLedger, listReservations, listStock, listTransfers, lowStock, networkTotals, verifyInventory } from '../../modules/inventory/index.js';
 import { adjustStock, commitStock, getReservationFor, moveStock, receiveStock, releaseStock, reserveStock } from '../../workflows/stock-commands.js';
 import { cancelCount, cancelTransfer, countVariance, createTransfer, getCountFor, getTransferFor, openCount, postCount, receiveTransfer, recordCount, shipTransfer } from '../../workflows/stock-transfers.js';
 import { ANY_ROLE, STAFF, defineRoute, principalOf } from '../route.js';
@@ -235,6 +235,14 @@ export function inventoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
     method: 'POST', url: '/api/v1/inventory/counts', access: STAFF, tags, status: 201, summary: 'Open a cycle count for bins; they are blocked for picking until it ends',
     schema: { body: Strict({ warehouse_id: Ref, bins: Type.Array(Ref, { minItems: 1, maxItems: 1000 }) }) },
     handler: async (req) => openCount(db, principalOf(req), req.body),
+  });
+  defineRoute(app, {
+    method: 'GET', url: '/api/v1/inventory/counts', access: ANY_ROLE, tags, summary: 'Cycle counts of the warehouses in the caller\'s scope, newest first, with how many of their bins are counted',
+    schema: { querystring: Strict({ status: Type.Optional(Type.Union(['open', 'posted', 'cancelled'].map((s) => Type.Literal(s)))), warehouse_id: Type.Optional(Ref), limit: Limit, cursor: Type.Optional(Cursor) }) },
+    handler: async (req) => {
+      const p = principalOf(req);
+      return listCounts(db, { scope: p.warehouseIds, status: req.query.status as never, warehouse_id: await warehouseFilter(db, p, req.query.warehouse_id), limit: req.query.limit, cursor: req.query.cursor });
+    },
   });
   defineRoute(app, {
     method: 'GET', url: '/api/v1/inventory/counts/:id', access: ANY_ROLE, tags, summary: 'A cycle count and which of its bins are counted',

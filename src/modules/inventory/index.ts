@@ -51,7 +51,8 @@ export { postCount } from './inventory.counts.js';
 /** Cancels an open count. */
 export { cancelCount } from './inventory.counts.js';
 /** A count with its bins (throws count_not_found). */
-export { getCount } from './inventory.counts.js';
+export { getCount, listCounts } from './inventory.counts.js';
+export type { CountSummary } from './inventory.counts.js';
 
 /** Stock per SKU × warehouse with available. */
 export { listStock } from './inventory.queries.js';

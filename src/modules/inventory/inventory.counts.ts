@@ -29,6 +29,41 @@ export async function getCount(db: Executor, id: string): Promise<CountView> {
   return { ...(c as Omit<CountView, 'bins'>), bins };
 }
 
+/** A count in a list: its bins counted so far, without the bins themselves. */
+export interface CountSummary {
+  id: string;
+  warehouse_id: string;
+  status: 'open' | 'posted' | 'cancelled';
+  bins: number;
+  bins_counted: number;
+  created_by: string | null;
+  created_at: Date;
+  posted_at: Date | null;
+}
+
+/** Counts of the warehouses in scope, newest first, paged by id (`cursor` = the last id of the previous page). */
+export async function listCounts(
+  db: Executor,
+  input: { scope?: string[] | null | undefined; status?: CountSummary['status'] | undefined; warehouse_id?: string | undefined; limit: number; cursor?: string | undefined },
+): Promise<{ data: CountSummary[]; next_cursor: string | null }> {
+  let q = db
+    .selectFrom('cycle_counts as c')
+    .select(['c.id', 'c.warehouse_id', 'c.status', 'c.created_by', 'c.created_at', 'c.posted_at'])
+    .select((eb) => [
+      eb.selectFrom('cycle_count_bins as cb').select(sql<number>`count(*)::int`.as('n')).whereRef('cb.count_id', '=', 'c.id').as('bins'),
+      eb.selectFrom('cycle_count_bins as cb').select(sql<number>`count(*)::int`.as('n')).whereRef('cb.count_id', '=', 'c.id').where('cb.counted_at', 'is not', null).as('bins_counted'),
+    ])
+    .orderBy('c.id', 'desc')
+    .limit(input.limit + 1);
+  if (input.status) q = q.where('c.status', '=', input.status);
+  if (input.warehouse_id) q = q.where('c.warehouse_id', '=', input.warehouse_id);
+  if (input.scope) q = q.where('c.warehouse_id', 'in', input.scope.length > 0 ? input.scope : ['']);
+  if (input.cursor) q = q.where('c.id', '<', input.cursor);
+  const rows = (await q.execute()) as CountSummary[];
+  const data = rows.slice(0, input.limit);
+  return { data, next_cursor: rows.length > input.limit ? data.at(-1)!.id : null };
+}
+
 /** Opens a count for bins of one warehouse; a bin can be in one open count at a time. Emits `count.opened`. */
 export async function openCount(tx: Executor, input: { warehouse_id: string; bin_ids: string[]; actor?: string | undefined }): Promise<CountView> {
   const bins = [...new Set(input.bin_ids)].sort();

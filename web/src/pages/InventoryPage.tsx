@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { Alert, Badge, Button, Group, NumberInput, Select, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { lazy, Suspense, useState } from 'react';
+import { Alert, Loader, Badge, Button, Group, NumberInput, Select, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
@@ -7,6 +7,9 @@ import { get, qs } from '../api.js';
 import { dateTime, label } from '../format.js';
 import { useReference } from '../reference.js';
 import type { BinStock, LedgerEntry, NetworkTotal, Page, StockLevel } from '../types.js';
+
+const CountsTab = lazy(() => import('./inventory/CountsTab.js').then((m) => ({ default: m.CountsTab })));
+const TransfersTab = lazy(() => import('./inventory/TransfersTab.js').then((m) => ({ default: m.TransfersTab })));
 
 const LEDGER_TYPES = ['receipt', 'adjustment', 'move', 'reserve', 'release', 'commit', 'transfer_out', 'transfer_in_transit', 'transfer_in', 'transfer_discrepancy', 'count'];
 const Num = ({ n, tone }: { n: number; tone?: string }) => <Table.Td style={{ textAlign: 'right' }} c={tone}>{n}</Table.Td>;
@@ -183,11 +186,15 @@ export function InventoryPage() {
           <Tabs.Tab value="bins">By bin</Tabs.Tab>
           <Tabs.Tab value="ledger">Ledger</Tabs.Tab>
           <Tabs.Tab value="low">Low stock</Tabs.Tab>
+          <Tabs.Tab value="counts">Cycle counts</Tabs.Tab>
+          <Tabs.Tab value="transfers">Transfers</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="sku"><BySku /></Tabs.Panel>
         <Tabs.Panel value="bins"><ByBin /></Tabs.Panel>
         <Tabs.Panel value="ledger"><Ledger /></Tabs.Panel>
         <Tabs.Panel value="low"><LowStock /></Tabs.Panel>
+        <Tabs.Panel value="counts"><Suspense fallback={<Loader aria-label="Loading" />}><CountsTab /></Suspense></Tabs.Panel>
+        <Tabs.Panel value="transfers"><Suspense fallback={<Loader aria-label="Loading" />}><TransfersTab /></Suspense></Tabs.Panel>
       </Tabs>
     </>
   );
