@@ -12,6 +12,8 @@ export interface MappedHoldsResult {
   orders_released: number;
   /** Open unknown-SKU holds looked at. */
   holds_scanned: number;
+  /** Orders whose transaction failed (left as they were; the next run tries again), with why. */
+  failed: { order_id: string; error: string }[];
 }
 
 const PAGE = 500;
@@ -29,7 +31,7 @@ export async function releaseMappedHolds(
   db: Db,
   opts: { channelId?: string | undefined; actor?: string | undefined; /** Stop after this many holds (the rest waits for the next run). */ maxHolds?: number | undefined } = {},
 ): Promise<MappedHoldsResult> {
-  const result: MappedHoldsResult = { lines_mapped: 0, orders_released: 0, holds_scanned: 0 };
+  const result: MappedHoldsResult = { lines_mapped: 0, orders_released: 0, holds_scanned: 0, failed: [] };
   const actor = opts.actor ?? 'system:sku-mapping';
   let afterId: string | undefined;
   for (;;) {
@@ -41,6 +43,7 @@ export async function releaseMappedHolds(
     const byOrder = new Map<string, typeof resolved>();
     for (const r of resolved) byOrder.set(r.hold.order_id, [...(byOrder.get(r.hold.order_id) ?? []), r]);
     for (const [orderId, mappings] of byOrder) {
+      // One order that cannot proceed must not stop the others: its transaction rolls back and it is reported.
       const outcome = await withTx(db, async (tx) => {
         const order = await lockOrder(tx, orderId);
         if (order.status !== 'on_hold') return { mapped: 0, released: false };
@@ -67,6 +70,9 @@ export async function releaseMappedHolds(
         const pending = await transitionOrder(tx, order, 'pending', 'All holds released', {}, actor);
         await allocateOrder(tx, pending, actor);
         return { mapped, released: true };
+      }).catch((err: unknown) => {
+        result.failed.push({ order_id: orderId, error: err instanceof Error ? err.message : String(err) });
+        return { mapped: 0, released: false };
       });
       result.lines_mapped += outcome.mapped;
       if (outcome.released) result.orders_released++;

@@ -72,6 +72,7 @@ async function releaseHeldLines(req: FastifyRequest, db: RouteContext['db'], cha
   try {
     const r = await releaseMappedHolds(db, { channelId, actor: principalOf(req).id, maxHolds: 2_000 });
     if (r.lines_mapped > 0) req.log.info({ ...r, channel_id: channelId }, 'released holds of lines that now resolve');
+    if (r.failed.length > 0) req.log.error({ failed: r.failed, channel_id: channelId }, 'some held orders could not continue; the worker will retry');
   } catch (err) {
     req.log.error({ err }, 'releasing held lines failed; the worker will retry');
   }
