@@ -78,7 +78,7 @@ describe.skipIf(!hasChromium)('the settings screens', () => {
     await nav.getByRole('link', { name: 'Settings' }).click();
     await page.waitForURL(/\/settings\/channels$/);
     const tabs = page.getByRole('tablist', { name: 'Settings sections' });
-    await expect.poll(() => tabs.getByRole('tab').allTextContents()).toEqual(['Channels', 'Routing rules', 'Warehouses and bins', 'Carriers', 'Webhooks', 'API keys', 'Users']);
+    await expect.poll(() => tabs.getByRole('tab').allTextContents()).toEqual(['Channels', 'Routing rules', 'Warehouses and bins', 'Carriers', 'Purchase limits', 'Webhooks', 'API keys', 'Users']);
 
     const form = page.getByRole('form', { name: 'New channel' });
     await form.getByLabel('Type').selectOption('shopify');
@@ -301,11 +301,32 @@ describe.skipIf(!hasChromium)('the settings screens', () => {
     expect(users.body.data.find((u: { email: string }) => u.email === 'lead@example.com')).toMatchObject({ role: 'ops', warehouse_ids: [whB] });
   });
 
+  it('lets ops set a purchase limit that the API then enforces, and delete it', async () => {
+    const page = await signIn('ops@example.com');
+    await page.goto(`${t.url}/settings/limits`);
+    const form = page.getByRole('form', { name: 'Purchase limit' });
+    await form.getByLabel('SKU').fill('SET-MUG');
+    await form.getByLabel('Units per order').fill('2');
+    await form.getByRole('button', { name: 'Save limit' }).click();
+    await page.locator('[data-limit-sku="SET-MUG"]').waitFor();
+    expect(await page.locator('[data-limit-sku="SET-MUG"] td').nth(2).textContent()).toBe('2');
+    const limits = await t.call('GET', '/api/v1/purchase-limits');
+    expect(limits.body.data).toEqual([expect.objectContaining({ sku: 'SET-MUG', channel_id: null, max_units_per_order: 2, action: 'reject' })]);
+    const refused = await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'SET-MUG', qty: 3 }]) });
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('purchase_limit_exceeded');
+
+    await page.getByRole('button', { name: 'Delete the limit on SET-MUG' }).click();
+    await page.getByText('No purchase limits.').waitFor();
+    expect((await t.call('GET', '/api/v1/purchase-limits')).body.data).toEqual([]);
+    expect((await t.call('POST', '/api/v1/orders', { body: orderBody([{ sku: 'SET-MUG', qty: 3 }]) })).status).toBe(201);
+  });
+
   it('shows ops the read-only settings and refuses the admin ones; a picker has none', async () => {
     const ops = await signIn('ops@example.com');
     await ops.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Settings' }).click();
     const tabs = ops.getByRole('tablist', { name: 'Settings sections' });
-    await expect.poll(() => tabs.getByRole('tab').allTextContents()).toEqual(['Channels', 'Routing rules', 'Warehouses and bins', 'Carriers']);
+    await expect.poll(() => tabs.getByRole('tab').allTextContents()).toEqual(['Channels', 'Routing rules', 'Warehouses and bins', 'Carriers', 'Purchase limits']);
     expect(await ops.getByRole('form', { name: 'New channel' }).count()).toBe(0);
     await ops.goto(`${t.url}/settings/routing`);
     await ops.getByTestId('routing-editor').locator('[data-rule="nearest"]').waitFor();

@@ -8,6 +8,7 @@ import { CarriersTab } from './CarriersTab.js';
 import { WebhooksTab } from './WebhooksTab.js';
 import { ApiKeysTab } from './ApiKeysTab.js';
 import { UsersTab } from './UsersTab.js';
+import { PurchaseLimitsTab } from './PurchaseLimitsTab.js';
 
 /** The sections, in tab order; `admin` ones are refused to ops by the API, so they are not offered. */
 const SECTIONS = [
@@ -15,6 +16,7 @@ const SECTIONS = [
   { key: 'routing', label: 'Routing rules', admin: false },
   { key: 'warehouses', label: 'Warehouses and bins', admin: false },
   { key: 'carriers', label: 'Carriers', admin: false },
+  { key: 'limits', label: 'Purchase limits', admin: false },
   { key: 'webhooks', label: 'Webhooks', admin: true },
   { key: 'api-keys', label: 'API keys', admin: true },
   { key: 'users', label: 'Users', admin: true },
@@ -30,7 +32,7 @@ export function SettingsPage() {
   return (
     <Stack gap="sm">
       <Title order={2}>Settings</Title>
-      {!can.manageSettings(role) && <Text size="sm" c="dimmed">Read-only for your role, except simulating routing and adding listings and bins; an admin makes the other changes.</Text>}
+      {!can.manageSettings(role) && <Text size="sm" c="dimmed">Read-only for your role, except simulating routing, adding listings and bins, and purchase limits; an admin makes the other changes.</Text>}
       <Tabs value={current?.key ?? null} onChange={(v) => v && void navigate(`/settings/${v}`)} keepMounted={false}>
         <Tabs.List aria-label="Settings sections">
           {visible.map((s) => <Tabs.Tab key={s.key} value={s.key}>{s.label}</Tabs.Tab>)}
@@ -41,6 +43,7 @@ export function SettingsPage() {
             {current.key === 'routing' && <RoutingTab />}
             {current.key === 'warehouses' && <WarehousesTab warehouseId={id ?? null} />}
             {current.key === 'carriers' && <CarriersTab carrierCode={id ?? null} />}
+            {current.key === 'limits' && <PurchaseLimitsTab />}
             {current.key === 'webhooks' && <WebhooksTab subscriptionId={id ?? null} />}
             {current.key === 'api-keys' && <ApiKeysTab />}
             {current.key === 'users' && <UsersTab />}
