@@ -83,3 +83,10 @@ export async function signInPage(
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
   return page;
 }
+
+/** Closes what a browser test opened — its pages' contexts, the browser, the app — skipping what never started. */
+export async function closeBrowserTest(contexts: BrowserContext[], browser: Browser | undefined, app: { close(): Promise<void> } | undefined): Promise<void> {
+  await Promise.all(contexts.map((c) => c.close()));
+  await browser?.close();
+  await app?.close();
+}

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { orderBody, seedWarehousesAndStock } from '../helpers/seed.js';
 import { TEST_PASSWORD, insertUser } from '../helpers/users.js';
-import { ensureWebBuild, hasChromium, launchChromium, saveScreenshot } from './browser.js';
+import { closeBrowserTest, ensureWebBuild, hasChromium, launchChromium, saveScreenshot } from './browser.js';
 
 let t: TestApp;
 let browser: Browser;
@@ -20,11 +20,7 @@ beforeAll(async () => {
   await insertUser(t.db.db, 'picker@example.com', 'picker', [whA]);
   browser = await launchChromium();
 }, 180_000);
-afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
-  await t?.close();
-});
+afterAll(() => closeBrowserTest(contexts, browser, t));
 
 async function newPage(): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { orderBody } from '../helpers/seed.js';
 import { drifts } from '../helpers/inventory.js';
 import { insertUser } from '../helpers/users.js';
-import { ensureWebBuild, hasChromium, launchChromium, saveScreenshot, signInPage } from './browser.js';
+import { closeBrowserTest, ensureWebBuild, hasChromium, launchChromium, saveScreenshot, signInPage } from './browser.js';
 
 /** A phone held by a picker or packer, with a hardware scanner that types into the focused field and presses Enter. */
 const PHONE = { width: 390, height: 844 };
@@ -47,11 +47,7 @@ beforeAll(async () => {
   await insertUser(t.db.db, 'packer@example.com', 'packer', [wh]);
   browser = await launchChromium();
 }, 180_000);
-afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
-  await t?.close();
-});
+afterAll(() => closeBrowserTest(contexts, browser, t));
 
 async function signIn(email: string, device: 'phone' | 'desktop' = 'phone'): Promise<Page> {
   return signInPage(browser, t.url, email, contexts, device === 'phone' ? { viewport: PHONE, isMobile: true, hasTouch: true } : { viewport: { width: 1280, height: 900 } });

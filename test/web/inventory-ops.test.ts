@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { seedWorld, type World } from '../helpers/inventory.js';
 import { insertUser } from '../helpers/users.js';
-import { ensureWebBuild, hasChromium, launchChromium, saveScreenshot, signInPage } from './browser.js';
+import { closeBrowserTest, ensureWebBuild, hasChromium, launchChromium, saveScreenshot, signInPage } from './browser.js';
 
 /**
  * The Inventory screen's cycle counts and transfers, driven in Chromium as ops (keyboard entry like a scanner) and
@@ -26,11 +26,7 @@ beforeAll(async () => {
   await insertUser(t.db.db, 'picker@example.com', 'picker', [world.wh.IA!]);
   browser = await launchChromium();
 }, 180_000);
-afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
-  await t?.close();
-});
+afterAll(() => closeBrowserTest(contexts, browser, t));
 
 const level = async (sku: string, wh: string) => {
   const r = await t.call('GET', `/api/v1/inventory?sku=${sku}&warehouse_id=${wh}`);

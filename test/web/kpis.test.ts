@@ -9,7 +9,7 @@ import { CREDENTIALS, startFakeChannels, type FakeChannels } from '../helpers/fa
 import { withTx } from '../../src/db/database.js';
 import { createApiKey } from '../../src/modules/auth/index.js';
 import { runSyncCycle } from '../../src/channels/sync/index.js';
-import { ensureWebBuild, hasChromium, launchChromium, saveScreenshot, signInPage } from './browser.js';
+import { closeBrowserTest, ensureWebBuild, hasChromium, launchChromium, saveScreenshot, signInPage } from './browser.js';
 
 /**
  * The home screen's KPIs in Chromium on known data (orders shipped on time and late, open orders around their
@@ -101,10 +101,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
   await fake?.close();
-  await t?.close();
+  await closeBrowserTest(contexts, browser, t);
 });
 
 async function signIn(email: string): Promise<Page> {

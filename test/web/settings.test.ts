@@ -10,7 +10,7 @@ import { deliverDue } from '../../src/events/delivery.js';
 import { verifySignature } from '../../src/events/envelope.js';
 import { fanOutWebhooks } from '../../src/events/fanout.js';
 import { channelSecret } from '../../src/modules/channels/index.js';
-import { ensureWebBuild, hasChromium, launchChromium, saveScreenshot, signInPage } from './browser.js';
+import { closeBrowserTest, ensureWebBuild, hasChromium, launchChromium, saveScreenshot, signInPage } from './browser.js';
 
 let t: TestApp;
 let browser: Browser;
@@ -55,9 +55,7 @@ beforeAll(async () => {
   browser = await launchChromium();
 }, 180_000);
 afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
-  await t?.close();
+  await closeBrowserTest(contexts, browser, t);
   await new Promise((r) => receiver.close(r));
 });
 
