@@ -52,9 +52,9 @@ export async function getAsnFor(db: Db, caller: Caller, id: string): Promise<Asn
 }
 
 /** ASNs of the caller's warehouses (or one of them). */
-export async function listAsnsFor(db: Db, caller: Caller, f: { warehouse_id?: string | undefined; status?: AsnStatus | undefined; limit: number; cursor?: string | undefined }) {
+export async function listAsnsFor(db: Db, caller: Caller, f: { warehouse_id?: string | undefined; status?: AsnStatus | undefined; reference?: string | undefined; limit: number; cursor?: string | undefined }) {
   const wh = f.warehouse_id ? await warehouseFor(db, caller, f.warehouse_id) : undefined;
-  return inbound.listAsns(db, { scope: caller.warehouseIds, warehouse_id: wh, status: f.status, limit: f.limit, cursor: f.cursor });
+  return inbound.listAsns(db, { scope: caller.warehouseIds, warehouse_id: wh, status: f.status, reference: f.reference, limit: f.limit, cursor: f.cursor });
 }
 
 export interface ReceiveAsnRequest {

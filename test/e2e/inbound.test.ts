@@ -49,6 +49,9 @@ describe('ASNs', () => {
     expect(asn.lines.map((l: any) => [l.line_no, l.sku, l.lot, l.expires_on, l.expected, l.receivable])).toEqual([[1, 'TEE', 'L1', '2027-06-30', 20, 22], [2, 'MUG', '', null, 10, 11]]);
     expect((await t.call('GET', `/api/v1/asns?warehouse_id=${s.whA}`)).body.data.map((a: any) => a.reference)).toContain('PO-100');
     expect((await t.call('GET', `/api/v1/asns/${asn.id}`)).body.receipts).toEqual([]);
+    // The scanner screen finds an ASN by the supplier's reference without paging through the list.
+    expect((await t.call('GET', `/api/v1/asns?warehouse_id=${s.whA}&reference=PO-100`)).body.data.map((a: any) => a.id)).toEqual([asn.id]);
+    expect((await t.call('GET', `/api/v1/asns?warehouse_id=${s.whA}&reference=PO-999`)).body.data).toEqual([]);
     const dup = await t.call('POST', '/api/v1/asns', { body: { warehouse_id: s.whA, reference: 'PO-100', lines: [{ sku: 'TEE', qty: 1 }] } });
     expect([dup.status, dup.body.code]).toEqual([409, 'asn_exists']);
     const kit = await t.call('POST', '/api/v1/asns', { body: { warehouse_id: s.whA, reference: 'PO-KIT', lines: [{ sku: 'BUNDLE', qty: 1 }] } });

@@ -211,9 +211,17 @@ describe.skipIf(!hasChromium)('the scanner screens on a phone', () => {
     const inA01 = (body: { data: { sku: string; qty: number; state?: string }[] }) => body.data.filter((b) => b.sku === MUG.sku && (b.state ?? 'available') === 'available').reduce((n, b) => n + b.qty, 0);
 
     const picker = await signIn('picker@example.com');
+    // The list of open ASNs is held back, as on a slow network: the scan comes before it and must still find the ASN.
+    let releaseList!: () => void;
+    const listHeld = new Promise<void>((resolve) => { releaseList = resolve; });
+    await picker.route((url) => url.pathname === '/api/v1/asns' && url.searchParams.has('status'), async (route) => {
+      await listHeld;
+      await route.continue();
+    });
     await picker.goto(`${t.url}/floor/receive`);
     await expect.poll(() => focused(picker)).toBe('scan-input');
     await scan(picker, 'PO-7788');
+    releaseList();
     await picker.getByTestId('receive-screen').waitFor();
     await expect.poll(() => focused(picker)).toBe('scan-input');
     await scan(picker, MUG.gtin);

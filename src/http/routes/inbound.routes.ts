@@ -62,8 +62,8 @@ export function inboundRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (req) => createAsn(db, principalOf(req), req.body),
   });
   defineRoute(app, {
-    method: 'GET', url: '/api/v1/asns', access: ASN_READERS, tags, summary: 'ASNs of the caller\'s warehouses, newest first',
-    schema: { querystring: Strict({ warehouse_id: Type.Optional(Ref), status: Type.Optional(AsnStatus), limit: Limit, cursor: Type.Optional(Cursor) }) },
+    method: 'GET', url: '/api/v1/asns', access: ASN_READERS, tags, summary: 'ASNs of the caller\'s warehouses, newest first; `reference` finds one by the supplier\'s ASN or PO number',
+    schema: { querystring: Strict({ warehouse_id: Type.Optional(Ref), status: Type.Optional(AsnStatus), reference: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), limit: Limit, cursor: Type.Optional(Cursor) }) },
     handler: async (req) => listAsnsFor(db, principalOf(req), { ...req.query, status: req.query.status as never }),
   });
   defineRoute(app, {

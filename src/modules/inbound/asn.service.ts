@@ -88,12 +88,13 @@ export async function lockAsn(tx: Executor, id: string): Promise<AsnView> {
   return toView(a, await linesOf(tx, [id]));
 }
 
-/** ASNs of the warehouses in scope, newest first, with their lines; page with the last id as cursor. */
-export async function listAsns(db: Executor, f: { scope: string[] | null; warehouse_id?: string | undefined; status?: AsnStatus | undefined; limit: number; cursor?: string | undefined }): Promise<{ data: AsnView[]; next_cursor: string | null }> {
+/** ASNs of the warehouses in scope (optionally by status or the supplier's exact reference), newest first, with their lines; page with the last id as cursor. */
+export async function listAsns(db: Executor, f: { scope: string[] | null; warehouse_id?: string | undefined; status?: AsnStatus | undefined; reference?: string | undefined; limit: number; cursor?: string | undefined }): Promise<{ data: AsnView[]; next_cursor: string | null }> {
   let q = db.selectFrom('asns').select(ASN_COLUMNS).orderBy('id', 'desc').limit(f.limit + 1);
   if (f.scope !== null) q = q.where('warehouse_id', 'in', f.scope.length > 0 ? f.scope : ['']);
   if (f.warehouse_id) q = q.where('warehouse_id', '=', f.warehouse_id);
   if (f.status) q = q.where('status', '=', f.status);
+  if (f.reference) q = q.where('reference', '=', f.reference);
   if (f.cursor) q = q.where('id', '<', f.cursor);
   const rows = await q.execute();
   const page = rows.slice(0, f.limit);

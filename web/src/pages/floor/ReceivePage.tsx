@@ -35,8 +35,20 @@ function AsnQueue() {
       return pages.flatMap((p) => p.data);
     },
   });
-  const open = (v: string) => {
-    const hit = v.startsWith('asn_') ? v : asns.data?.find((a) => a.reference.toLowerCase() === v.toLowerCase())?.id;
+  // A scan can come before the list has loaded, or name an ASN created since it was fetched: what the list does
+  // not hold is asked of the server by its exact reference.
+  const open = async (v: string) => {
+    setError(null);
+    let hit = v.startsWith('asn_') ? v : asns.data?.find((a) => a.reference.toLowerCase() === v.toLowerCase())?.id;
+    if (!hit && warehouseId) {
+      try {
+        const found = await get<Page<Asn>>(`/api/v1/asns${qs({ warehouse_id: warehouseId, reference: v, limit: 1 })}`);
+        hit = found.data.find((a) => a.status === 'open' || a.status === 'receiving')?.id;
+      } catch (err) {
+        setError(messageOf(err));
+        return;
+      }
+    }
     if (hit) navigate(`/floor/receive/${hit}`);
     else setError(`No open ASN ${v} at this warehouse.`);
   };
@@ -45,7 +57,7 @@ function AsnQueue() {
       <Title order={2}>Receive</Title>
       {picker}
       <ScanError error={error} />
-      <ScanField label="Scan ASN or PO number" onScan={open} disabled={!warehouseId} />
+      <ScanField label="Scan ASN or PO number" onScan={(v) => void open(v)} disabled={!warehouseId} />
       <Text fw={600} mt="sm">Expected deliveries</Text>
       {asns.data?.length === 0 && <Text c="dimmed">No open ASNs.</Text>}
       {(asns.data ?? []).map((a) => (
