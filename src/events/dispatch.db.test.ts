@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { withTx } from '../db/database.js';
+import { sql } from 'kysely';
+import { openDatabase, withTx } from '../db/database.js';
 import { createTestDb, type TestDb } from '../../test/helpers/db.js';
 import { emit } from './outbox.js';
 import { readCursor, readEventsAfter, outboxLag } from './cursor.js';
@@ -98,5 +99,29 @@ describe('webhook fan-out', () => {
     expect(row.status).toBe('pending');
     expect(row.last_status_code).toBe(500);
     expect(new Date(row.next_attempt_at).getTime()).toBeGreaterThan(Date.now() + 10_000);
+  });
+});
+
+describe('webhook fan-out under generic plans', () => {
+  it('finds its partial unique index as the ON CONFLICT arbiter when the statement is prepared and reused', async () => {
+    // A prepared statement reused often enough runs on a generic plan, where bound parameters are unknown; forcing
+    // that plan from the first execution makes the failure (no arbiter for `WHERE NOT replayed`) deterministic.
+    const own = await createTestDb(2);
+    const url = new URL(own.url);
+    url.searchParams.set('options', '-c plan_cache_mode=force_generic_plan');
+    const generic = openDatabase(url.toString(), 1, 'tandem-test-generic', { preparedStatements: 'auto' });
+    try {
+      expect((await sql<{ m: string }>`select current_setting('plan_cache_mode') as m`.execute(generic.db)).rows[0]!.m).toBe('force_generic_plan');
+      await withTx(own.db, (tx) => createSubscription(tx, { url: 'http://127.0.0.1:1/a', events: ['order.*'], actor: 'test' }));
+      for (let i = 0; i < 3; i++) {
+        await withTx(own.db, (tx) => emit(tx, event('order.placed', `ord_g${i}`)));
+        expect(await fanOutWebhooks(generic.db, { batch: 10 })).toBeGreaterThan(0);
+      }
+      const rows = await own.db.selectFrom('webhook_deliveries').select('event_id').execute();
+      expect(rows).toHaveLength(3);
+    } finally {
+      await generic.close();
+      await own.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { withTx, type Db } from '../db/database.js';
 import { newId } from '../shared/ids.js';
 import { positionOf, readCursor, readEventsAfter, advanceCursor } from './cursor.js';
@@ -31,7 +32,10 @@ export async function fanOutWebhooks(db: Db, opts: { batch?: number } = {}): Pro
       await tx
         .insertInto('webhook_deliveries')
         .values(rows.slice(i, i + INSERT_CHUNK))
-        .onConflict((oc) => oc.columns(['subscription_id', 'event_id']).where('replayed', '=', false).doNothing())
+        // The arbiter is the partial index `webhook_deliveries_once … WHERE NOT replayed`. Its predicate is written
+        // as SQL, not as a bound `false`: under a generic plan (a prepared statement reused) PostgreSQL cannot see
+        // that a parameter implies the index's predicate, finds no arbiter and fails the insert.
+        .onConflict((oc) => oc.columns(['subscription_id', 'event_id']).where(sql<boolean>`not replayed`).doNothing())
         .execute();
     }
     await advanceCursor(tx, 'webhooks', from, positionOf(events.at(-1)!));

@@ -22,6 +22,7 @@ export async function createTestDb(poolSize = 20): Promise<TestDb> {
     for (let attempt = 0; ; attempt++) {
       try {
         await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('pgTemplate')}`);
+        if (process.env.TANDEM_TEST_GENERIC_PLANS) await admin.query(`ALTER DATABASE ${name} SET plan_cache_mode = force_generic_plan`);
         break;
       } catch (err) {
         // "source database is being accessed by other users": another file is cloning it right now.
