@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -19,7 +20,7 @@ import { importRateCardCsv, type RateCardTable } from '../modules/shipping/index
 import { randomBytes } from 'node:crypto';
 import { ROLES, createUser, type Role } from '../modules/auth/index.js';
 import { installCliKeyRing, registerSecretsCommands } from './secrets.js';
-import { recordCliChange } from './audit.js';
+import { auditedCliRun, recordCliChange } from './audit.js';
 
 const say = (m: string): void => void process.stderr.write(`${m}\n`);
 
@@ -50,6 +51,11 @@ function progressBar(label: string): { update: (done: number, total: number) => 
     stop: () => started && bar.stop(),
   };
 }
+
+/** What an audited import records: the file's name and the counts, never its rows. */
+const importSummary = (file: string) => (r: ImportReport) => ({
+  status: r.aborted ? 1 as const : 0 as const, after: { file: basename(file), rows: r.rows, imported: r.imported, skipped: r.skipped, errors: r.errors.length },
+});
 
 function printReport(report: ImportReport): void {
   for (const e of report.errors.slice(0, 200)) say(`  row ${e.row}: ${e.field}: ${e.message}`);
@@ -86,7 +92,9 @@ imp
   .action((file: string, opts: { skipInvalid?: boolean }) =>
     withDatabase(async (c) => {
       const bar = progressBar('skus');
-      const report = await importSkus(c.database.db, readFileSync(file, 'utf8'), { skipInvalid: !!opts.skipInvalid, actor: 'cli', onProgress: bar.update });
+      const db = c.database.db;
+      const report = await auditedCliRun(db, { command: 'import skus', objectType: 'sku', objectId: null },
+        () => importSkus(db, readFileSync(file, 'utf8'), { skipInvalid: !!opts.skipInvalid, actor: 'cli', onProgress: bar.update }), importSummary(file));
       bar.stop();
       printReport(report);
     }),
@@ -99,7 +107,9 @@ imp
   .action((file: string, opts: { warehouse: string; skipInvalid?: boolean }) =>
     withDatabase(async (c) => {
       const bar = progressBar('bins');
-      const report = await importBins(c.database.db, opts.warehouse, readFileSync(file, 'utf8'), { skipInvalid: !!opts.skipInvalid, actor: 'cli', onProgress: bar.update });
+      const db = c.database.db;
+      const report = await auditedCliRun(db, { command: 'import bins', objectType: 'warehouse', objectId: opts.warehouse },
+        () => importBins(db, opts.warehouse, readFileSync(file, 'utf8'), { skipInvalid: !!opts.skipInvalid, actor: 'cli', onProgress: bar.update }), importSummary(file));
       bar.stop();
       printReport(report);
     }),
@@ -108,7 +118,14 @@ imp
 imp
   .command('postal-codes <file>')
   .description('postal-code centroids for routing distances: CSV with country,postal_code,lat,lng (looked up before the built-in data)')
-  .action((file: string) => withDatabase(async (c) => say(`imported ${await importPostalCodesCsv(c.database.db, readFileSync(file, 'utf8'))} postal code(s)`)));
+  .action((file: string) =>
+    withDatabase(async (c) => {
+      const db = c.database.db;
+      const n = await auditedCliRun(db, { command: 'import postal-codes', objectType: 'postal_codes', objectId: null },
+        () => withTx(db, (tx) => importPostalCodesCsv(tx, readFileSync(file, 'utf8'))), (imported) => ({ status: 0, after: { file: basename(file), imported } }));
+      say(`imported ${n} postal code(s)`);
+    }),
+  );
 
 imp
   .command('rate-card <file>')
@@ -117,7 +134,10 @@ imp
   .addOption(new Option('--table <table>', 'which table the CSV replaces').choices(['zones', 'rates', 'serviceability']).makeOptionMandatory())
   .action((file: string, opts: { carrier: string; table: RateCardTable }) =>
     withDatabase(async (c) => {
-      const r = await withTx(c.database.db, (tx) => importRateCardCsv(tx, opts.carrier, opts.table, readFileSync(file, 'utf8'), 'cli'));
+      const db = c.database.db;
+      const r = await auditedCliRun(db, { command: `import rate-card --table ${opts.table}`, objectType: 'carrier', objectId: opts.carrier },
+        () => withTx(db, (tx) => importRateCardCsv(tx, opts.carrier, opts.table, readFileSync(file, 'utf8'), 'cli')),
+        (res) => ({ status: res.aborted ? 1 : 0, after: { file: basename(file), table: opts.table, rows: res.rows, imported: res.imported, errors: res.errors.length } }));
       for (const e of r.errors.slice(0, 200)) say(`  row ${e.row}: ${e.field}: ${e.message}`);
       if (r.aborted) {
         say(`${r.errors.length} error(s) in ${r.rows} rows: nothing was imported.`);

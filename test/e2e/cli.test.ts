@@ -21,6 +21,9 @@ function tandem(...args: string[]): { status: number | null; out: string } {
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
+const cliAudit = async (action: string) =>
+  (await sql<Record<string, unknown>>`select actor_type, actor_id, object_type, object_id, status, after from audit_log where action = ${action} order by occurred_at, id`.execute(t.db)).rows;
+
 const count = async (table: string): Promise<number> => (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(t.db)).rows[0]!.n;
 
 describe('the tandem command', () => {
@@ -38,9 +41,15 @@ describe('the tandem command', () => {
     expect(bad.out).toContain('row 2: gtin');
     expect(bad.out).toContain('nothing was imported');
     expect(await count('skus')).toBe(0);
+    expect(await cliAudit('tandem import skus')).toEqual([]); // nothing changed, nothing to record
     const skipped = tandem('import', 'skus', file, '--skip-invalid');
     expect(skipped.status).toBe(0);
     expect(skipped.out).toContain('imported 1 skus, skipped 1 of 2 rows');
+    // The import is an administrative change: one entry, by the OS user, with the file's name and counts.
+    expect(await cliAudit('tandem import skus')).toEqual([{
+      actor_type: 'cli', actor_id: expect.stringContaining('@'), object_type: 'sku', object_id: null, status: 0,
+      after: { file: path.basename(file), rows: 2, imported: 1, skipped: 1, errors: 1 },
+    }]);
     fs.rmSync(file);
   });
 
@@ -72,6 +81,18 @@ describe('the tandem command', () => {
     const r = tandem('import', 'bins', file, '--warehouse', 'BLR');
     expect(r.status).toBe(0);
     expect(r.out).toContain('imported 2 bins');
+    expect(await cliAudit('tandem import bins')).toEqual([expect.objectContaining({ object_type: 'warehouse', object_id: 'BLR', status: 0, after: expect.objectContaining({ imported: 2 }) })]);
+    fs.rmSync(file);
+  });
+
+  it('audits a postal-code import, and records nothing for a file it refuses', async () => {
+    const file = path.join(os.tmpdir(), `tandem-pc-${process.pid}.csv`);
+    fs.writeFileSync(file, 'country,postal_code,lat,lng\nIN,560001,12.97,77.59\nIN,400001,18.93,72.83\n');
+    expect(tandem('import', 'postal-codes', file).status).toBe(0);
+    fs.writeFileSync(file, 'country,postal_code,lat,lng\nIN,110001,28.63,77.21\nIN,bad,999,0\n');
+    expect(tandem('import', 'postal-codes', file).status).not.toBe(0);
+    expect(await cliAudit('tandem import postal-codes')).toEqual([expect.objectContaining({ object_type: 'postal_codes', status: 0, after: { file: path.basename(file), imported: 2 } })]);
+    expect((await sql<{ n: number }>`select count(*)::int as n from postal_codes where postal_code = '110001'`.execute(t.db)).rows[0]!.n).toBe(0);
     fs.rmSync(file);
   });
 });
