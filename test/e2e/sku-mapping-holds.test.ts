@@ -115,4 +115,40 @@ describe('orders held for an unknown SKU continue once it resolves', () => {
     expect(after.status).toBe('closed');
     expect(after.lines[0].sku).toBeNull();
   });
+
+  it('reports an order whose transaction fails, changes nothing of it, goes on with the others, and maps it on a later run', async () => {
+    const bad = await t.call('POST', '/api/v1/orders', { body: orderBody([{ channel_sku: 'SHOP-TEE-GREEN', qty: 1 } as never]) });
+    const good = await t.call('POST', '/api/v1/orders', { body: orderBody([{ channel_sku: 'SHOP-TEE-GREEN', qty: 1 } as never]) });
+    expect([bad.body.status, good.body.status]).toEqual(['on_hold', 'on_hold']);
+    const channelId = bad.body.channel_id as string;
+    const tee = await sql<{ id: string }>`select id from skus where sku = 'TEE'`.execute(t.db.db);
+    await withTx(t.db.db, (tx) => createListing(tx, channelId, { channel_sku: 'SHOP-TEE-GREEN', sku_id: tee.rows[0]!.id, sku: 'TEE' }));
+    // A fault in the database for one order only (a trigger standing in for a lock timeout or a constraint).
+    await sql`create function fail_for_order() returns trigger language plpgsql as $$
+      begin
+        if new.order_id = ${sql.lit(bad.body.id as string)} then raise exception 'injected fault for %', new.order_id; end if;
+        return new;
+      end $$`.execute(t.db.db);
+    await sql`create trigger fail_for_order before update on order_lines for each row execute function fail_for_order()`.execute(t.db.db);
+    try {
+      const run = await releaseMappedHolds(t.db.db, { channelId });
+      expect(run.failed).toEqual([{ order_id: bad.body.id, error: expect.stringContaining('injected fault') }]);
+      expect(run).toMatchObject({ lines_mapped: 1, orders_released: 1 });
+      expect((await order(good.body.id)).status).toBe('allocated');
+      const untouched = await order(bad.body.id);
+      expect(untouched.status).toBe('on_hold');
+      expect(untouched.lines[0].sku).toBeNull();
+      expect(untouched.holds).toEqual([expect.objectContaining({ reason: 'unknown_sku', status: 'open' })]);
+      expect(untouched.timeline.map((e: { type: string }) => e.type)).not.toContain('line_mapped');
+      expect(await reserved(bad.body.id)).toBe(0);
+    } finally {
+      await sql`drop trigger fail_for_order on order_lines`.execute(t.db.db);
+      await sql`drop function fail_for_order()`.execute(t.db.db);
+    }
+    const later = await releaseMappedHolds(t.db.db, { channelId });
+    expect(later).toMatchObject({ lines_mapped: 1, orders_released: 1, failed: [] });
+    expect((await order(bad.body.id)).status).toBe('allocated');
+    expect(await reserved(bad.body.id)).toBe(1);
+    expect((await t.call('GET', '/api/v1/inventory/verify')).body).toEqual({ ok: true, drifts: [] });
+  });
 });
